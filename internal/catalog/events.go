@@ -1,0 +1,64 @@
+package catalog
+
+// Event is the name of an event as lib-jitsi-meet hands it to an application:
+// a JitsiConferenceEvents or JitsiConnectionEvents value, or LockRejected for
+// the rejection of the lock()/unlock() promise.
+type Event string
+
+// Conference events (JitsiConferenceEvents) the simulator emits.
+const (
+	ConferenceFailed           Event = "conference.failed"
+	ConferenceError            Event = "conference.error"
+	ConferenceJoinInProgress   Event = "conference.join_in_progress"
+	ConferenceJoined           Event = "conference.joined"
+	ConferenceLeft             Event = "conference.left"
+	ConferenceUniqueIDSet      Event = "conference.unique_id_set"
+	MembersOnlyChanged         Event = "conference.membersOnlyChanged"
+	VisitorsSupportedChanged   Event = "conference.visitorsSupported"
+	LockStateChanged           Event = "conference.lock_state_changed"
+	AuthStatusChanged          Event = "conference.auth_status_changed"
+	UserJoined                 Event = "conference.userJoined"
+	UserLeft                   Event = "conference.userLeft"
+	Kicked                     Event = "conference.kicked"
+	ParticipantKicked          Event = "conference.participant_kicked"
+	LobbyUserJoined            Event = "conference.lobby.userJoined"
+	LobbyUserLeft              Event = "conference.lobby.userLeft"
+	ServerRegionChanged        Event = "conference.server_region_changed"
+	MediaSessionStarted        Event = "conference.media_session.started"
+	ConnectionEstablished      Event = "conference.connectionEstablished"
+	ConnectionInterrupted      Event = "conference.connectionInterrupted"
+	ConnectionRestored         Event = "conference.connectionRestored"
+	DataChannelOpened          Event = "conference.dataChannelOpened"
+	P2PStatus                  Event = "conference.p2pStatus"
+	SuspendDetected            Event = "conference.suspendDetected"
+	MessageReceived            Event = "conference.messageReceived"
+	ConferenceCreatedTimestamp Event = "conference.createdTimestamp"
+)
+
+// Connection events (JitsiConnectionEvents).
+const (
+	ConnectionEstablishedConn     Event = "connection.connectionEstablished"
+	ConnectionFailed              Event = "connection.connectionFailed"
+	ConnectionDisconnected        Event = "connection.connectionDisconnected"
+	ConnectionRedirected          Event = "connection.redirected"
+	ConnectionDisplayNameRequired Event = "connection.display_name_required"
+)
+
+// LockRejected is not an event of lib-jitsi-meet: it stands for the rejection
+// of the promise returned by JitsiConference.lock() or unlock(), the only way
+// PASSWORD_NOT_SUPPORTED reaches an application.
+const LockRejected Event = "lock.rejected"
+
+// ConnError is a JitsiConnectionErrors value that matters to the
+// conference lifecycle. It is carried by connection.connectionFailed.
+type ConnError string
+
+// Connection errors (JitsiConnectionErrors).
+const (
+	ConferenceRequestFailed    ConnError = "connection.conferenceRequestFailed"
+	NotLiveError               ConnError = "connection.notLiveError"
+	ConnectionDroppedError     ConnError = "connection.droppedError"
+	ServerError                ConnError = "connection.serverError"
+	OtherError                 ConnError = "connection.otherError"
+	ConnectionPasswordRequired ConnError = "connection.passwordRequired"
+)
