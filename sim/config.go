@@ -1,0 +1,128 @@
+package sim
+
+// Profile selects which library the model follows.
+type Profile string
+
+// The profiles.
+const (
+	// ProfileDocumented follows the documented error list: every documented
+	// error has a cause that reaches it, including the three the current
+	// library no longer emits.
+	ProfileDocumented Profile = "documented"
+	// ProfileLibJitsiMeet follows lib-jitsi-meet at commit 01daa07c3f8c
+	// (2026-08-20): FOCUS_DISCONNECTED, GRACEFUL_SHUTDOWN and
+	// INCOMPATIBLE_SERVER_VERSIONS are never emitted; their causes end as the
+	// library ends them today.
+	ProfileLibJitsiMeet Profile = "lib-jitsi-meet"
+)
+
+// Profiles lists the profiles in a stable order.
+var Profiles = []Profile{ProfileDocumented, ProfileLibJitsiMeet}
+
+// Config is everything a simulation starts from. The zero value of each field
+// is a sensible default.
+type Config struct {
+	Profile    Profile    `json:"profile,omitempty"`
+	Seed       uint64     `json:"seed,omitempty"`
+	Room       Room       `json:"room"`
+	Deployment Deployment `json:"deployment"`
+	Client     Client     `json:"client"`
+	// Limits bound every run; reaching one is reported, never a hang.
+	Limits Limits `json:"limits"`
+	// Engine selects the state machine implementation.
+	Engine Engine `json:"-"`
+}
+
+// Room is the configuration of the MUC room being joined.
+type Room struct {
+	Name string `json:"name,omitempty"`
+	// Exists says the conference is already running (jicofo has created it).
+	Exists bool `json:"exists,omitempty"`
+	// Occupants is the number of participants already in the room, not
+	// counting the focus.
+	Occupants int `json:"occupants,omitempty"`
+	// MaxOccupants is the room's own limit (mod_muc_max_occupants); 0 is none.
+	MaxOccupants int `json:"max_occupants,omitempty"`
+	// Password locks the room (muc#roomconfig_roomsecret).
+	Password string `json:"password,omitempty"`
+	// Lobby turns on the lobby: the room is members-only and non-members
+	// knock on the lobby room.
+	Lobby bool `json:"lobby,omitempty"`
+	// MembersOnly without Lobby restricts the room to its members, with no
+	// lobby to knock on.
+	MembersOnly bool `json:"members_only,omitempty"`
+	// WaitingForHost makes the lobby answer carry <waiting-for-host/>.
+	WaitingForHost bool `json:"waiting_for_host,omitempty"`
+	// RequireDisplayName refuses nick-less joins.
+	RequireDisplayName bool `json:"require_display_name,omitempty"`
+}
+
+// Authentication is the deployment's authentication mode.
+type Authentication string
+
+// The authentication modes.
+const (
+	AuthNone Authentication = "none"
+	AuthXMPP Authentication = "xmpp" // secure domain: XMPP login
+	AuthJWT  Authentication = "jwt"  // token authentication
+)
+
+// Deployment is the server side: prosody, jicofo, bridges.
+type Deployment struct {
+	Authentication Authentication `json:"authentication,omitempty"`
+	// ConferenceRequestHTTP sends the conference request over HTTP
+	// (conferenceRequestUrl) instead of an XMPP IQ.
+	ConferenceRequestHTTP bool `json:"conference_request_http,omitempty"`
+	// Reservations turns on prosody's mod_reservations.
+	Reservations bool `json:"reservations,omitempty"`
+	// Visitors turns on the visitors feature.
+	Visitors bool `json:"visitors,omitempty"`
+	// MaxOccupants is the server-wide muc_max_occupants; 0 is none.
+	MaxOccupants int `json:"max_occupants,omitempty"`
+	// P2P lets two-participant calls use a peer-to-peer session.
+	P2P bool `json:"p2p,omitempty"`
+	// EnableIceRestart is config.enableIceRestart: restart ICE in place
+	// before falling back to a session-terminate and re-invite.
+	EnableIceRestart bool `json:"enable_ice_restart,omitempty"`
+	// NoPasswordSupport removes muc#roomconfig_roomsecret from the room
+	// configuration form.
+	NoPasswordSupport bool `json:"no_password_support,omitempty"`
+}
+
+// Client is the joining participant.
+type Client struct {
+	DisplayName string `json:"display_name,omitempty"`
+	Token       string `json:"token,omitempty"`
+	// LoggedIn says the XMPP connection is authenticated (secure domain).
+	LoggedIn bool `json:"logged_in,omitempty"`
+	// Guest says the client connects on the anonymous (guest) domain.
+	Guest bool `json:"guest,omitempty"`
+	// DisableRoomCreationRetry is config.disableRoomCreationRetry.
+	DisableRoomCreationRetry bool `json:"disable_room_creation_retry,omitempty"`
+}
+
+// Limits bound a run.
+type Limits struct {
+	// MaxTimeMs is the virtual time limit (default 30 minutes).
+	MaxTimeMs int64 `json:"max_time_ms,omitempty"`
+	// MaxSteps bounds the number of scheduled deliveries (default 100000).
+	MaxSteps int `json:"max_steps,omitempty"`
+}
+
+func (c *Config) normalize() {
+	if c.Profile == "" {
+		c.Profile = ProfileDocumented
+	}
+	if c.Room.Name == "" {
+		c.Room.Name = "room"
+	}
+	if c.Deployment.Authentication == "" {
+		c.Deployment.Authentication = AuthNone
+	}
+	if c.Limits.MaxTimeMs == 0 {
+		c.Limits.MaxTimeMs = 30 * 60 * 1000
+	}
+	if c.Limits.MaxSteps == 0 {
+		c.Limits.MaxSteps = 100000
+	}
+}

@@ -1,0 +1,289 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+)
+
+// applyFault arms a documented cause or delivers a signal. A cause changes
+// the server side (a condition of jicofo, prosody, the network or a
+// moderator) and, where the situation it describes is happening now, puts its
+// wire signal in flight; what the client makes of that signal is the
+// library's logic, never decided here.
+func (s *Sim) applyFault(in Input) error {
+	id := in.Fault
+	if in.Reason != "" && id != "authorization-failure" {
+		return fmt.Errorf("fault %q takes no reason", id)
+	}
+	if IsSignal(id) {
+		return s.applySignal(in)
+	}
+	if _, _, ok := catalog.CauseByID(id); !ok {
+		return fmt.Errorf("unknown fault %q: not a documented cause or a signal", id)
+	}
+	w := &s.w
+	switch id {
+	// AUTHENTICATION_REQUIRED: jicofo's auth authority and a room that does
+	// not exist yet.
+	case "auth-users-only":
+		w.deploy.Authentication, w.room.Exists, w.client.LoggedIn = AuthXMPP, false, false
+	case "token-missing":
+		w.deploy.Authentication, w.room.Exists, w.client.Token = AuthJWT, false, ""
+		w.deploy.ConferenceRequestHTTP = false
+	case "jwt-required":
+		w.deploy.Authentication, w.room.Exists, w.client.Token = AuthJWT, false, ""
+		w.deploy.ConferenceRequestHTTP = true
+
+	// CHAT_ERROR: the next message bounces.
+	case "chat-send-failed":
+		w.chatCondition, w.chatText = "service-unavailable", ""
+	case "muc-chat-error":
+		w.chatCondition, w.chatText = "forbidden", "You are not allowed to send messages in this room"
+	case "chat-message-invalid":
+		w.chatCondition, w.chatText = "bad-request", "Message is too long"
+
+	// CONFERENCE_ACCESS_DENIED: someone refuses us while we knock.
+	case "lobby-moderator-rejects", "lobby-access-denied", "lobby-access-rules":
+		w.lobbyDeny, w.lobbyDenyActor = true, id
+		s.armedLobbyEvents()
+
+	// CONFERENCE_DESTROYED.
+	case "all-participants-left":
+		w.lobbyEmptied = true
+		s.armedLobbyEvents()
+	case "conference-terminated":
+		w.destroyPending, w.destroyReason = true, "The meeting has been terminated"
+		s.armedJoinedEvents()
+	case "server-destroyed-conference":
+		w.destroyPending, w.destroyReason = true, "Reservation expired"
+		s.armedJoinedEvents()
+
+	// CONFERENCE_MAX_USERS: the room is full.
+	case "room-at-capacity":
+		w.room.Occupants = max(w.room.Occupants, 1)
+		w.room.MaxOccupants = w.room.Occupants
+	case "server-user-limit":
+		w.room.Occupants = max(w.room.Occupants, 1)
+		w.deploy.MaxOccupants = w.room.Occupants
+
+	// CONNECTION_ERROR: the join presence is bounced.
+	case "network-connectivity":
+		w.joinBounce = "remote-server-not-found"
+	case "xmpp-connection-problem":
+		w.client.Guest, w.guestsRefused = true, true
+	case "transport-failure":
+		w.joinBounce = "remote-server-timeout"
+
+	// DISPLAY_NAME_REQUIRED.
+	case "lobby-requires-display-name":
+		w.room.Lobby, w.client.DisplayName = true, ""
+	case "display-name-mandatory":
+		w.room.RequireDisplayName, w.client.DisplayName = true, ""
+
+	// FOCUS_DISCONNECTED: the conference request fails.
+	case "jicofo-unavailable":
+		w.focusCondition = "service-unavailable"
+	case "focus-connection-lost":
+		w.focusSessionInvalid = true
+	case "orchestration-failure":
+		w.focusCondition = "internal-server-error"
+
+	// FOCUS_LEFT.
+	case "jicofo-left", "conference-shutting-down":
+		w.focusLeaves = true
+		s.armedJoinedEvents()
+
+	// GRACEFUL_SHUTDOWN.
+	case "server-maintenance", "infrastructure-upgrade", "conference-migration":
+		w.focusCondition, w.focusGracefulShutdown = "service-unavailable", true
+
+	// ICE_FAILED: connectivity is gone for good.
+	case "peer-connection-failure":
+		w.jvbIce = icePeerConnectionFails
+		s.disruptJVB(0)
+	case "turn-unavailable":
+		w.jvbIce = iceFails
+		s.disruptJVB(0)
+	case "firewall-blocks-media", "nat-traversal-failure":
+		w.jvbIce, w.p2pIceFails = iceFails, true
+		s.disruptP2P()
+		s.disruptJVB(0)
+
+	// INCOMPATIBLE_SERVER_VERSIONS.
+	case "client-version-mismatch", "server-components-out-of-sync", "major-version-mismatch":
+		w.versionsIncompatible = true
+		if s.confState() == Joined {
+			s.focusPresence()
+		}
+
+	// MEMBERS_ONLY_ERROR.
+	case "members-only-room":
+		w.room.Lobby, w.members = true, false
+		if w.client.DisplayName == "" {
+			w.client.DisplayName = "Guest"
+		}
+	case "not-a-member":
+		w.room.MembersOnly, w.members = true, false
+
+	// NOT_ALLOWED_ERROR.
+	case "authorization-failure":
+		t := catalog.AuthGeneral
+		if in.Reason != "" {
+			at, ok := catalog.AuthTypeByValue(in.Reason)
+			if !ok {
+				return fmt.Errorf("unknown AUTH_ERROR_TYPES value %q", in.Reason)
+			}
+			t = at.Type
+		}
+		w.notAllowed, w.notAllowedType = true, t
+	case "room-creation-restricted":
+		w.roomCreationRestricted, w.room.Exists = true, false
+	case "auth-requirements-not-met":
+		w.notAllowed, w.notAllowedType = true, catalog.AuthRoomUnauthenticatedAccessDisabled
+	case "visitor-lobby-restricted":
+		w.notAllowed, w.notAllowedType = true, catalog.AuthNoVisitorsLobby
+
+	// OFFER_ANSWER_FAILED.
+	case "sdp-negotiation-failure":
+		w.offerAnswerFailure = "setRemoteDescription"
+	case "codec-mismatch":
+		w.offerAnswerFailure = "createAnswer"
+	case "media-capability-mismatch":
+		w.offerAnswerFailure = "session-accept"
+
+	// PASSWORD_NOT_SUPPORTED.
+	case "server-no-password-support", "password-config-prevented":
+		w.deploy.NoPasswordSupport = true
+
+	// PASSWORD_REQUIRED: the room is locked.
+	case "room-password-protected":
+		if w.room.Password == "" {
+			w.room.Password = "s3cret"
+		}
+		w.room.Password += "-changed" // whatever the client knew is now wrong
+	case "no-password-given":
+		if w.room.Password == "" {
+			w.room.Password = "s3cret"
+		}
+		s.lib.forceNoPassword = true
+
+	// RESERVATION_ERROR: mod_reservations refuses the conference.
+	case "reservation-failed":
+		w.deploy.Reservations, w.room.Exists = true, false
+		w.reservationCode, w.reservationText = "403", "Reservation denied"
+	case "booking-system-unavailable":
+		w.deploy.Reservations, w.room.Exists = true, false
+		w.reservationCode, w.reservationText = "500", "Reservation API timed out"
+	case "reservation-conflict":
+		w.deploy.Reservations, w.room.Exists = true, false
+		w.reservationCode, w.reservationText = "409", "Conflicting reservation"
+
+	// SETTINGS_ERROR.
+	case "invalid-settings":
+		w.settingsError = "Invalid conference settings"
+		s.armedJoinedEvents()
+	case "settings-validation-failure":
+		w.settingsError = "Room configuration failed validation"
+		s.armedJoinedEvents()
+
+	// VIDEOBRIDGE_NOT_AVAILABLE: bridge selection fails; a running session
+	// loses its bridge and jicofo's re-allocation fails.
+	case "bridges-at-capacity", "bridges-down", "bridge-scaling-issue":
+		w.bridgeUnavailable = true
+		if s.confState() == Joined && s.w.room.Occupants >= 2 {
+			s.focusPresence()
+		}
+	default:
+		return fmt.Errorf("sim: documented cause %q has no model", id)
+	}
+	return nil
+}
+
+// applySignal delivers a wire-level signal. Signals that describe something
+// happening now need the state they happen in.
+func (s *Sim) applySignal(in Input) error {
+	w := &s.w
+	st := s.confState()
+	notNow := func(why string) error { return &NotAllowedError{Input: in, State: s.State(), Why: why} }
+	switch in.Fault {
+	case "connection-dropped":
+		if st.Terminal() || st == Disconnected || st == Connecting {
+			return notNow("there is no connection to drop")
+		}
+		s.connectionFailed(catalog.ConnectionDroppedError)
+	case "focus-not-ready":
+		w.focusNotReady++
+	case "visitors-queue":
+		w.visitorsQueue = true
+	case "visitors-redirect":
+		w.visitorsRedirect = true
+	case "owner-arrives":
+		w.room.Exists, w.roomCreationRestricted = true, false
+		s.participantJoins()
+	case "participant-joins":
+		s.participantJoins()
+	case "participant-leaves":
+		if w.room.Occupants == 0 || (st == Joined && w.room.Occupants == 1) {
+			return notNow("no other participant is in the room")
+		}
+		w.room.Occupants--
+		if st == Joined {
+			s.emitEvent(catalog.UserLeft, s.phase(), P("id", Str(participantID(w.room.Occupants-1))))
+			if w.room.Occupants < 2 {
+				s.stopP2P()
+			}
+		}
+	case "ice-interruption":
+		if s.jvbState() != SessionConnected {
+			return notNow("the JVB media connection is not up")
+		}
+		s.disruptJVB(interruptionMs)
+	case "ice-transient-failure":
+		w.jvbIceFailOnce = true
+		if s.jvbState() == SessionConnected {
+			w.jvbIceFailOnce = false
+			s.fireSession(s.jvb, evIceDisconnect)
+			s.lib.interrupted = true
+			s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
+			s.after(iceFailAfterMs, s.guardJVB(func() {
+				if s.jvbState() == SessionInterrupted {
+					s.jvbIceFailed()
+				}
+			}))
+		}
+	case "p2p-ice-failure":
+		w.p2pIceFails = true
+		s.disruptP2P()
+	case "lobby-disabled":
+		if st != Lobby {
+			return notNow("we are not waiting in a lobby")
+		}
+		s.after(rtt, s.guard(func() {
+			w.room.Lobby, w.room.MembersOnly = false, false
+			s.rejoinMainRoom(w.room.Password)
+		}))
+	case "restart-terminate-error":
+		w.restartTerminateError = true
+	}
+	return nil
+}
+
+func (s *Sim) participantJoins() {
+	s.w.room.Occupants++
+	if s.confState() != Joined {
+		return
+	}
+	s.emitEvent(catalog.UserJoined, s.phase(), P("id", Str(participantID(s.w.room.Occupants-2))))
+	if s.w.room.Occupants > 2 {
+		s.stopP2P()
+	}
+	s.maybeInvite()
+}
+
+// disruptP2P fails a running P2P session's ICE: the library stops P2P.
+func (s *Sim) disruptP2P() {
+	if s.p2pState() == SessionConnected {
+		s.stopP2P()
+	}
+}

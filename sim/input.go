@@ -1,0 +1,84 @@
+package sim
+
+// Action is something the application (or another participant) does.
+type Action string
+
+// The actions. The first group is what the local application calls on
+// lib-jitsi-meet; the second is what a moderator in the room does.
+const (
+	ActionJoin     Action = "join"      // conference.join(password); connects first when needed
+	ActionLeave    Action = "leave"     // conference.leave()
+	ActionKnock    Action = "knock"     // conference.joinLobby(displayName)
+	ActionLogin    Action = "login"     // authenticateAndUpgradeRole, then a new conference request
+	ActionLock     Action = "lock"      // conference.lock(password)
+	ActionUnlock   Action = "unlock"    // conference.lock('')
+	ActionSendChat Action = "send-chat" // conference.sendMessage(text)
+
+	ActionApprove Action = "approve" // a moderator lets us in from the lobby
+	ActionDeny    Action = "deny"    // a moderator rejects us in the lobby
+	ActionKick    Action = "kick"    // a moderator kicks us
+	ActionDestroy Action = "destroy" // a moderator ends the meeting for everyone
+)
+
+// Actions lists every action in a stable order.
+var Actions = []Action{ActionJoin, ActionLeave, ActionKnock, ActionLogin, ActionLock, ActionUnlock,
+	ActionSendChat, ActionApprove, ActionDeny, ActionKick, ActionDestroy}
+
+// Input is one thing that happens to the model at the current virtual time:
+// exactly one of Action or Fault is set.
+type Input struct {
+	Action Action `json:"action,omitempty"`
+	// Fault is a documented cause id (see the catalog) or a signal id (see
+	// Signals).
+	Fault string `json:"fault,omitempty"`
+	// Password is the password of join or lock.
+	Password string `json:"password,omitempty"`
+	// Text is the chat text of send-chat, or the reason of kick and destroy.
+	Text string `json:"text,omitempty"`
+	// Reason is the AUTH_ERROR_TYPES value for the authorization-failure
+	// cause (general when empty).
+	Reason string `json:"reason,omitempty"`
+}
+
+func (in Input) String() string {
+	if in.Fault != "" {
+		if in.Reason != "" {
+			return "fault " + in.Fault + " (" + in.Reason + ")"
+		}
+		return "fault " + in.Fault
+	}
+	return string(in.Action)
+}
+
+// Signal is a wire-level fault that is not a documented cause of an error:
+// the things a test needs to exercise recoveries and non-error paths.
+type Signal struct {
+	ID   string
+	Text string
+}
+
+// Signals lists the wire-level faults, sorted by id.
+var Signals = []Signal{
+	{"connection-dropped", "The XMPP connection drops (connection.connectionFailed with connection.droppedError)."},
+	{"focus-not-ready", "Jicofo answers the next conference request with ready=false; the library retries with its back-off."},
+	{"ice-interruption", "The JVB media connection is interrupted (ICE disconnected) and comes back 2 s later."},
+	{"ice-transient-failure", "The JVB ICE connection fails once; the library's restart recovers it."},
+	{"lobby-disabled", "A moderator turns the lobby off while we wait in it: the lobby is destroyed with the main room as alternate jid."},
+	{"owner-arrives", "An authenticated owner creates the room (it now exists) and joins it."},
+	{"p2p-ice-failure", "The P2P ICE connection fails; the library falls back to JVB without an error."},
+	{"participant-joins", "Another participant joins the room."},
+	{"participant-leaves", "Another participant leaves the room."},
+	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error."},
+	{"visitors-queue", "Jicofo answers the conference request with live=false (visitors wait for the meeting to start)."},
+	{"visitors-redirect", "Jicofo answers the conference request with a visitor node (vnode) to move to."},
+}
+
+// IsSignal reports whether id names a wire-level signal.
+func IsSignal(id string) bool {
+	for _, s := range Signals {
+		if s.ID == id {
+			return true
+		}
+	}
+	return false
+}

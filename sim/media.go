@@ -1,0 +1,203 @@
+package sim
+
+import "github.com/jitsi-sim/confsim/internal/catalog"
+
+// This file models the media sessions: Jingle offer/answer on the JVB and
+// P2P sessions, ICE, and JitsiConference's handling of ICE failures (three
+// jittered restarts, then ICE_FAILED; a P2P failure falls back to JVB).
+// Not modelled: tracks, simulcast, codecs beyond a mismatch, E2EE, the
+// in-place restart's 15 s fallback timer (ICE always settles sooner here).
+
+// guardJVB returns a delivery that runs only while the JVB session that
+// scheduled it is still the current one.
+func (s *Sim) guardJVB(fn func()) func() {
+	g := s.lib.jvbGen
+	return s.guard(func() {
+		if s.lib.jvbGen == g {
+			fn()
+		}
+	})
+}
+
+func (s *Sim) guardP2P(fn func()) func() {
+	g := s.lib.p2pGen
+	return s.guard(func() {
+		if s.lib.p2pGen == g {
+			fn()
+		}
+	})
+}
+
+func (s *Sim) jvbState() SessionState { return SessionState(s.jvb.Current()) }
+func (s *Sim) p2pState() SessionState { return SessionState(s.p2p.Current()) }
+
+// sessionInitiate is jicofo's session-initiate for the JVB session.
+func (s *Sim) sessionInitiate() {
+	s.after(rtt, s.guardJVB(func() {
+		if s.confState() != Joined {
+			return
+		}
+		s.fireSession(s.jvb, evInitiate)
+		s.emitEvent(catalog.ServerRegionChanged, catalog.PhaseMedia, P("region", Str("region-1")))
+		s.acceptOffer()
+	}))
+}
+
+// acceptOffer is _acceptJvbIncomingCall: setRemoteDescription, createAnswer,
+// setLocalDescription, then the session-accept IQ.
+func (s *Sim) acceptOffer() {
+	switch s.w.offerAnswerFailure {
+	case "setRemoteDescription", "createAnswer":
+		s.offerAnswerFailed(s.w.offerAnswerFailure + " failed")
+		return
+	}
+	s.after(rtt, s.guardJVB(func() {
+		if s.w.offerAnswerFailure == "session-accept" {
+			s.offerAnswerFailed("session-accept answered with an error")
+			return
+		}
+		s.fireSession(s.jvb, evAccepted)
+		s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(false)))
+		s.checkJVBIce()
+	}))
+}
+
+func (s *Sim) offerAnswerFailed(msg string) {
+	s.raiseIn(catalog.PhaseMedia, catalog.OfferAnswerFailed, evFail, P("error", Obj(P("message", Str(msg)))))
+}
+
+// checkJVBIce runs ICE connectivity checks on the JVB session.
+func (s *Sim) checkJVBIce() {
+	s.after(iceCheckMs, s.guardJVB(func() {
+		fail := s.w.jvbIce != iceOK || s.w.jvbIceFailOnce
+		s.w.jvbIceFailOnce = false
+		if fail {
+			s.jvbIceFailed()
+			return
+		}
+		s.jvbIceConnected()
+	}))
+}
+
+func (s *Sim) jvbIceConnected() {
+	s.fireSession(s.jvb, evIceConnected)
+	switch {
+	case !s.lib.established:
+		s.lib.established = true
+		s.emitEvent(catalog.ConnectionEstablished, catalog.PhaseMedia)
+		s.emitEvent(catalog.DataChannelOpened, catalog.PhaseMedia)
+	case s.lib.interrupted:
+		s.lib.interrupted = false
+		s.emitEvent(catalog.ConnectionRestored, catalog.PhaseMedia)
+	}
+	s.maybeStartP2P()
+}
+
+// jvbIceFailed is JingleSessionPC's CONNECTION_ICE_FAILED on the JVB session,
+// handled by JitsiConference._onIceConnectionFailed.
+func (s *Sim) jvbIceFailed() {
+	s.fireSession(s.jvb, evIceFailed)
+	if s.lib.iceRestarts >= iceRestartLimit {
+		s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFail)
+		return
+	}
+	s.after(s.jitterDelay(s.lib.iceRestarts, 1000, 2), s.guardJVB(func() {
+		s.lib.iceRestarts++
+		if s.w.deploy.EnableIceRestart {
+			s.fireSession(s.jvb, evRestart)
+			s.checkJVBIce()
+			return
+		}
+		s.iceFailedHandling()
+	}))
+}
+
+// iceFailedHandling is IceFailedHandling: an XMPP ping, 2 s, then, if the
+// JVB session is still not connected, a session-terminate asking jicofo to
+// re-invite.
+func (s *Sim) iceFailedHandling() {
+	s.after(rtt+2000, s.guardJVB(func() {
+		if s.jvbState() == SessionConnected {
+			return
+		}
+		s.endSession(s.jvb, &s.lib.jvbGen)
+		s.after(rtt, s.guard(func() {
+			if s.w.restartTerminateError {
+				s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFail)
+				return
+			}
+			s.sessionInitiate()
+		}))
+	}))
+}
+
+// disruptJVB takes a connected JVB session's connectivity away: ICE goes
+// disconnected (CONNECTION_INTERRUPTED), then failed unless it comes back.
+func (s *Sim) disruptJVB(recoverAfter int64) {
+	if s.jvbState() != SessionConnected {
+		return
+	}
+	s.fireSession(s.jvb, evIceDisconnect)
+	s.lib.interrupted = true
+	s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
+	if recoverAfter > 0 {
+		s.after(recoverAfter, s.guardJVB(func() {
+			if s.jvbState() == SessionInterrupted {
+				s.jvbIceConnected()
+			}
+		}))
+		return
+	}
+	s.after(iceFailAfterMs, s.guardJVB(func() {
+		if s.jvbState() == SessionInterrupted {
+			s.jvbIceFailed()
+		}
+	}))
+}
+
+// --- P2P ---------------------------------------------------------------------
+
+// maybeStartP2P starts a P2P session when the call has exactly two
+// participants and P2P is enabled.
+func (s *Sim) maybeStartP2P() {
+	if !s.w.deploy.P2P || s.w.room.Occupants != 2 {
+		return
+	}
+	if st := s.p2pState(); st != SessionNone && st != SessionEnded {
+		return
+	}
+	s.after(p2pStartMs, s.guardP2P(func() {
+		if s.confState() != Joined || s.w.room.Occupants != 2 {
+			return
+		}
+		s.fireSession(s.p2p, evInitiate)
+		s.after(rtt, s.guardP2P(func() {
+			if s.w.offerAnswerFailure != "" {
+				s.offerAnswerFailed("P2P " + s.w.offerAnswerFailure + " failed")
+				return
+			}
+			s.fireSession(s.p2p, evAccepted)
+			s.after(iceCheckMs, s.guardP2P(func() {
+				if s.w.p2pIceFails {
+					s.stopP2P()
+					return
+				}
+				s.fireSession(s.p2p, evIceConnected)
+				s.lib.p2pActive = true
+				s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(true)))
+			}))
+		}))
+	}))
+}
+
+// stopP2P ends the P2P session and goes back to JVB, without an error.
+func (s *Sim) stopP2P() {
+	if st := s.p2pState(); st == SessionNone || st == SessionEnded {
+		return
+	}
+	s.endSession(s.p2p, &s.lib.p2pGen)
+	if s.lib.p2pActive {
+		s.lib.p2pActive = false
+		s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(false)))
+	}
+}

@@ -1,0 +1,189 @@
+package sim
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+)
+
+// Kind is the JavaScript type of a parameter value.
+type Kind uint8
+
+// The kinds of values.
+const (
+	Undefined Kind = iota
+	Null
+	String
+	Bool
+	Number
+	Object
+)
+
+// Value is a parameter value as the application's listener receives it.
+type Value struct {
+	Kind   Kind
+	Str    string
+	Bool   bool
+	Num    int64
+	Fields []Param
+}
+
+// Param is a named parameter; the name is the one the catalog documents.
+type Param struct {
+	Name  string
+	Value Value
+}
+
+// Str, BoolV, Num, Nul and Obj build values.
+func Str(s string) Value        { return Value{Kind: String, Str: s} }
+func BoolV(b bool) Value        { return Value{Kind: Bool, Bool: b} }
+func Num(n int64) Value         { return Value{Kind: Number, Num: n} }
+func Nul() Value                { return Value{Kind: Null} }
+func Obj(fields ...Param) Value { return Value{Kind: Object, Fields: fields} }
+
+// P builds a param.
+func P(name string, v Value) Param { return Param{Name: name, Value: v} }
+
+// String renders the value as JavaScript would print it.
+func (v Value) String() string {
+	switch v.Kind {
+	case Null:
+		return "null"
+	case String:
+		return strconv.Quote(v.Str)
+	case Bool:
+		return strconv.FormatBool(v.Bool)
+	case Number:
+		return strconv.FormatInt(v.Num, 10)
+	case Object:
+		var b strings.Builder
+		b.WriteString("{")
+		for i, f := range v.Fields {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(f.Name + ": " + f.Value.String())
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	return "undefined"
+}
+
+// MarshalJSON writes the value; undefined is written as null.
+func (v Value) MarshalJSON() ([]byte, error) {
+	switch v.Kind {
+	case String:
+		return json.Marshal(v.Str)
+	case Bool:
+		return json.Marshal(v.Bool)
+	case Number:
+		return json.Marshal(v.Num)
+	case Object:
+		return Params(v.Fields).MarshalJSON()
+	}
+	return []byte("null"), nil
+}
+
+// Params is an ordered parameter list; it marshals to a JSON object whose keys
+// keep their order. Undefined values are left out.
+type Params []Param
+
+// MarshalJSON writes the params as one object, in order.
+func (ps Params) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	n := 0
+	for _, p := range ps {
+		if p.Value.Kind == Undefined {
+			continue
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		k, _ := json.Marshal(p.Name)
+		b.Write(k)
+		b.WriteByte(':')
+		vb, err := p.Value.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// State is the whole model state: the conference lifecycle and its two Jingle
+// sessions.
+type State struct {
+	Conference ConfState
+	JVB        SessionState
+	P2P        SessionState
+}
+
+// String renders the state, e.g. "joined" or "joined/jvb:connected".
+func (s State) String() string {
+	out := s.Conference.String()
+	if s.JVB != SessionNone {
+		out += "/jvb:" + s.JVB.String()
+	}
+	if s.P2P != SessionNone {
+		out += "/p2p:" + s.P2P.String()
+	}
+	return out
+}
+
+// Record is one event handed to the application.
+type Record struct {
+	// T is the virtual time in milliseconds.
+	T int64
+	// Event is the lib-jitsi-meet event name.
+	Event catalog.Event
+	// Err is the conference error carried by the event, when HasErr.
+	Err    catalog.ID
+	HasErr bool
+	// ConnErr is the connection error carried by connection.connectionFailed.
+	ConnErr catalog.ConnError
+	// Params are the listener arguments after the error value, or the
+	// event's own arguments.
+	Params Params
+	// State is the model state after the event.
+	State State
+	// Phase is the lifecycle phase the event belongs to.
+	Phase catalog.Phase
+}
+
+// ErrorValue returns the error value the record carries, or "".
+func (r *Record) ErrorValue() string {
+	if r.HasErr {
+		return r.Err.String()
+	}
+	return string(r.ConnErr)
+}
+
+// String renders the record as one line of a readable trace.
+func (r *Record) String() string {
+	var b strings.Builder
+	b.WriteString(strconv.FormatInt(r.T, 10))
+	b.WriteString("ms ")
+	b.WriteString(string(r.Event))
+	if v := r.ErrorValue(); v != "" {
+		b.WriteString(" " + v)
+	}
+	if len(r.Params) > 0 {
+		b.WriteString(" (")
+		for i, p := range r.Params {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(p.Name + "=" + p.Value.String())
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(" [" + r.State.String() + "]")
+	return b.String()
+}

@@ -1,0 +1,267 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Latencies of the modelled network and server, in virtual milliseconds.
+const (
+	rtt             = 40   // one request/answer exchange with prosody or jicofo
+	iceCheckMs      = 200  // ICE connectivity checks until connected or failed
+	iceFailAfterMs  = 5000 // a connected ICE session that loses connectivity: disconnected, then failed
+	interruptionMs  = 2000 // an ice-interruption lasts this long
+	moderatorMs     = 3000 // a moderator takes this long to answer a knock
+	p2pStartMs      = 100  // delay before the P2P session is started
+	leaveTimeoutMs  = 5000 // leave() waits this long for MUC_LEFT
+	iceRestartLimit = 3    // MAX_CONNECTION_RETRIES
+)
+
+// ErrLimit is returned once a run reaches its time or step limit.
+var ErrLimit = errors.New("limit reached")
+
+// NotAllowedError reports an input the model does not accept in its state.
+type NotAllowedError struct {
+	Input Input
+	State State
+	Why   string
+}
+
+func (e *NotAllowedError) Error() string {
+	return fmt.Sprintf("%s is not possible in state %s: %s", e.Input, e.State, e.Why)
+}
+
+// Sim is one simulated conference: the client library and the servers it
+// talks to. It is single-threaded and deterministic: the same Config and the
+// same inputs give the same records.
+type Sim struct {
+	cfg  Config
+	now  int64
+	seq  uint64
+	runs int // deliveries run so far
+	q    timerHeap
+
+	conf, jvb, p2p machine
+	jitter         *rand.Rand
+
+	w    world
+	lib  library
+	recs []Record
+
+	// OnRecord, when set, receives each record instead of the record being
+	// kept; campaigns use it to keep memory flat.
+	OnRecord func(*Record)
+
+	limit   string
+	stop    func(*Record) bool
+	stopped bool
+}
+
+// New builds a simulation. It fails on an unknown profile.
+func New(cfg Config) (*Sim, error) {
+	s := &Sim{
+		conf: conferenceSpec.newMachine(cfg.Engine),
+		jvb:  sessionSpec.newMachine(cfg.Engine),
+		p2p:  sessionSpec.newMachine(cfg.Engine),
+	}
+	if err := s.Reset(cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Reset starts the simulation afresh from cfg, reusing its machines.
+func (s *Sim) Reset(cfg Config) error {
+	cfg.normalize()
+	if cfg.Profile != ProfileDocumented && cfg.Profile != ProfileLibJitsiMeet {
+		return fmt.Errorf("unknown profile %q (want %q or %q)", cfg.Profile, ProfileDocumented, ProfileLibJitsiMeet)
+	}
+	s.cfg = cfg
+	s.now, s.seq, s.runs, s.limit = 0, 0, 0, ""
+	s.q = s.q[:0]
+	s.conf.Reset(uint8(Disconnected))
+	s.jvb.Reset(uint8(SessionNone))
+	s.p2p.Reset(uint8(SessionNone))
+	s.jitter = rand.New(rand.NewPCG(cfg.Seed, streamJitter))
+	s.w = newWorld(&cfg)
+	s.lib = library{}
+	s.recs = s.recs[:0]
+	return nil
+}
+
+// The child random streams derived from the seed, one per concern.
+const (
+	streamJitter   = 0x6a6974746572 // the library's jittered delays
+	streamFaults   = 0x6661756c7473 // campaign fault draws
+	streamWorkload = 0x776f726b6c64 // campaign configurations and actions
+)
+
+// Stream returns the child random stream of a concern for a seed. The model
+// itself only uses the jitter stream.
+func Stream(seed uint64, concern string) *rand.Rand {
+	var c uint64
+	switch concern {
+	case "jitter":
+		c = streamJitter
+	case "faults":
+		c = streamFaults
+	default:
+		c = streamWorkload
+	}
+	return rand.New(rand.NewPCG(seed, c))
+}
+
+// Config returns the configuration the simulation runs with.
+func (s *Sim) Config() Config { return s.cfg }
+
+// Now returns the virtual time in milliseconds.
+func (s *Sim) Now() int64 { return s.now }
+
+// State returns the current model state.
+func (s *Sim) State() State {
+	return State{ConfState(s.conf.Current()), SessionState(s.jvb.Current()), SessionState(s.p2p.Current())}
+}
+
+// Records returns the records emitted so far (none when OnRecord is set).
+func (s *Sim) Records() []Record { return s.recs }
+
+// Pending reports whether deliveries are scheduled.
+func (s *Sim) Pending() bool { return len(s.q) > 0 }
+
+// LimitReached names the limit the run reached, or "".
+func (s *Sim) LimitReached() string { return s.limit }
+
+// Advance moves virtual time forward by ms, running every delivery due.
+func (s *Sim) Advance(ms int64) error {
+	return s.runUntil(s.now+ms, nil)
+}
+
+// Settle runs until nothing more is scheduled.
+func (s *Sim) Settle() error {
+	return s.runUntil(math.MaxInt64, nil)
+}
+
+// RunUntil runs deliveries until stop returns true for an emitted record, or
+// until maxMs of virtual time have passed. It reports whether stop matched.
+func (s *Sim) RunUntil(maxMs int64, stop func(*Record) bool) (bool, error) {
+	matched := false
+	err := s.runUntil(s.now+maxMs, func(r *Record) bool {
+		if stop(r) {
+			matched = true
+		}
+		return matched
+	})
+	return matched, err
+}
+
+// runUntil runs due deliveries up to time end; stop, when set, sees every
+// record emitted and ends the run after the delivery that matched.
+func (s *Sim) runUntil(end int64, stop func(*Record) bool) error {
+	if s.limit != "" {
+		return ErrLimit
+	}
+	s.stop, s.stopped = stop, false
+	defer func() { s.stop = nil }()
+	for len(s.q) > 0 && s.q[0].at <= end {
+		if s.q[0].at > s.cfg.Limits.MaxTimeMs {
+			return s.reachLimit(fmt.Sprintf("virtual time limit of %d ms", s.cfg.Limits.MaxTimeMs))
+		}
+		if s.runs >= s.cfg.Limits.MaxSteps {
+			return s.reachLimit(fmt.Sprintf("step limit of %d deliveries", s.cfg.Limits.MaxSteps))
+		}
+		t := s.q.pop()
+		s.now = t.at
+		s.runs++
+		t.fn()
+		if s.stopped {
+			return nil
+		}
+	}
+	if end != math.MaxInt64 && end > s.now {
+		if end > s.cfg.Limits.MaxTimeMs {
+			s.now = max(s.now, s.cfg.Limits.MaxTimeMs)
+			return s.reachLimit(fmt.Sprintf("virtual time limit of %d ms", s.cfg.Limits.MaxTimeMs))
+		}
+		s.now = end
+	}
+	return nil
+}
+
+func (s *Sim) reachLimit(what string) error {
+	s.limit = what
+	return ErrLimit
+}
+
+// after schedules fn to run d virtual milliseconds from now. Deliveries due
+// at the same time run in the order they were scheduled.
+func (s *Sim) after(d int64, fn func()) {
+	s.seq++
+	s.q.push(timer{at: s.now + d, seq: s.seq, fn: fn})
+}
+
+// emit hands one record to the application.
+func (s *Sim) emit(r Record) {
+	r.T = s.now
+	r.State = s.State()
+	if s.OnRecord != nil {
+		s.OnRecord(&r)
+	} else {
+		s.recs = append(s.recs, r)
+	}
+	if s.stop != nil && s.stop(&r) {
+		s.stopped = true
+	}
+}
+
+type timer struct {
+	at  int64
+	seq uint64
+	fn  func()
+}
+
+// timerHeap is a min-heap ordered by (at, seq).
+type timerHeap []timer
+
+func (h timerHeap) less(i, j int) bool {
+	return h[i].at < h[j].at || (h[i].at == h[j].at && h[i].seq < h[j].seq)
+}
+
+func (h *timerHeap) push(t timer) {
+	*h = append(*h, t)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q.less(i, p) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
+	}
+}
+
+func (h *timerHeap) pop() timer {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q[n] = timer{}
+	q = q[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && q.less(l, m) {
+			m = l
+		}
+		if r < n && q.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
+	return top
+}
