@@ -187,3 +187,38 @@ func (r *Record) String() string {
 	b.WriteString(" [" + r.State.String() + "]")
 	return b.String()
 }
+
+// AppendJSONL appends the record as one JSON line with the keys scenario,
+// t_ms, event, error, params and state.
+func (r *Record) AppendJSONL(b []byte, scenario string) []byte {
+	b = append(b, `{"scenario":`...)
+	b = appendJSONString(b, scenario)
+	b = append(b, `,"t_ms":`...)
+	b = strconv.AppendInt(b, r.T, 10)
+	b = append(b, `,"event":`...)
+	b = appendJSONString(b, string(r.Event))
+	b = append(b, `,"error":`...)
+	if v := r.ErrorValue(); v != "" {
+		b = appendJSONString(b, v)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"params":`...)
+	pj, _ := r.Params.MarshalJSON()
+	b = append(b, pj...)
+	b = append(b, `,"state":`...)
+	b = appendJSONString(b, r.State.String())
+	return append(b, "}\n"...)
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
