@@ -1,0 +1,303 @@
+package sim_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+func withSeed(c sim.Config, seed uint64) sim.Config { c.Seed = seed; return c }
+
+func isErr(id catalog.ID) func(sim.Record) bool {
+	return func(r sim.Record) bool { return r.HasErr && r.Err == id }
+}
+
+func isEvent(ev catalog.Event) func(sim.Record) bool {
+	return func(r sim.Record) bool { return r.Event == ev }
+}
+
+func times(s *sim.Sim, pred func(sim.Record) bool) []int64 {
+	var out []int64
+	for _, r := range s.Records() {
+		if pred(r) {
+			out = append(out, r.T)
+		}
+	}
+	return out
+}
+
+// The JVB session fails ICE on every attempt: the library waits
+// getJitterDelay(n, 1000) (1 s, then 1-2 s, then 1-4 s), runs
+// IceFailedHandling (ping, 2 s, session-terminate, re-invite) three times,
+// and raises ICE_FAILED on the fourth failure.
+func TestIceFailedAfterThreeJitteredRestarts(t *testing.T) {
+	lo, hi := []int64{1 << 62, 1 << 62, 1 << 62}, []int64{0, 0, 0}
+	for seed := range uint64(200) {
+		s := drive(t, withSeed(twoParty, seed), before("turn-unavailable")...)
+		starts := times(s, isEvent(catalog.MediaSessionStarted))
+		require.Len(t, starts, 4, "one session plus three re-invites:\n%s", trace(s))
+		failedAt := times(s, isErr(catalog.IceFailed))
+		require.Len(t, failedAt, 1)
+		// Each attempt: ICE fails iceCheck after the session starts; the
+		// delay follows; then ping + 2 s, terminate, re-invite, accept.
+		for i := range 3 {
+			iceFailed := starts[i] + 200
+			delay := starts[i+1] - iceFailed - (40 + 2000) - 40 - 40 - 40
+			lo[i], hi[i] = min(lo[i], delay), max(hi[i], delay)
+		}
+		assert.Equal(t, starts[3]+200, failedAt[0])
+	}
+	assert.Equal(t, int64(1000), lo[0], "the first delay is exactly 1 s")
+	assert.Equal(t, int64(1000), hi[0], "the first delay is exactly 1 s")
+	for i := 1; i < 3; i++ {
+		assert.GreaterOrEqual(t, lo[i], int64(1000), "delays are at least 1 s")
+		assert.Less(t, lo[i], int64(1100), "some delays come close to 1 s")
+	}
+	assert.LessOrEqual(t, hi[1], int64(2000))
+	assert.Greater(t, hi[1], int64(1800), "the second delay spreads over 1-2 s")
+	assert.LessOrEqual(t, hi[2], int64(4000))
+	assert.Greater(t, hi[2], int64(3500), "the third delay spreads over 1-4 s")
+}
+
+// With enableIceRestart the restarts happen in place: no new
+// session-initiate, still three restarts before ICE_FAILED.
+func TestIceRestartInPlace(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.EnableIceRestart = true
+	s := drive(t, cfg, before("turn-unavailable")...)
+	assert.Len(t, times(s, isEvent(catalog.ServerRegionChanged)), 1, trace(s))
+	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, trace(s))
+	assert.Equal(t, "failed/jvb:ended", s.State().String())
+}
+
+// A restart that is answered with an IQ error ends the conference at once.
+func TestRestartTerminateErrorIsIceFailed(t *testing.T) {
+	s := drive(t, twoParty, fault("restart-terminate-error"), fault("turn-unavailable"), act(sim.ActionJoin))
+	assert.Len(t, times(s, isEvent(catalog.MediaSessionStarted)), 1, trace(s))
+	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, trace(s))
+}
+
+// A transient failure recovers through one restart, without an error; the
+// restart counter is not reset, so three more failures are fatal at once.
+func TestIceTransientFailureRecovers(t *testing.T) {
+	s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("ice-transient-failure"))
+	assert.Empty(t, errorsOf(s), trace(s))
+	assert.Len(t, times(s, isEvent(catalog.ConnectionInterrupted)), 1)
+	assert.Len(t, times(s, isEvent(catalog.ConnectionRestored)), 1)
+	assert.Equal(t, "joined/jvb:connected", s.State().String())
+
+	for range 2 {
+		require.NoError(t, s.Step(sim.Input{Fault: "ice-transient-failure"}))
+		require.NoError(t, s.Settle())
+	}
+	assert.Empty(t, errorsOf(s), trace(s))
+	require.NoError(t, s.Step(sim.Input{Fault: "ice-transient-failure"}))
+	require.NoError(t, s.Settle())
+	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, "the fourth failure finds the restarts used up:\n%s", trace(s))
+}
+
+func TestIceInterruptionRestores(t *testing.T) {
+	s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("ice-interruption"))
+	in := times(s, isEvent(catalog.ConnectionInterrupted))
+	out := times(s, isEvent(catalog.ConnectionRestored))
+	require.Len(t, in, 1)
+	require.Len(t, out, 1)
+	assert.Equal(t, int64(2000), out[0]-in[0])
+	assert.Empty(t, errorsOf(s))
+}
+
+// A P2P ICE failure stops P2P and falls back to JVB without an error.
+func TestP2PIceFailureFallsBackSilently(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.P2P = true
+	s := drive(t, cfg, act(sim.ActionJoin), settled(), fault("p2p-ice-failure"))
+	var status []bool
+	for _, r := range s.Records() {
+		if r.Event == catalog.P2PStatus {
+			status = append(status, r.Params[0].Value.Bool)
+		}
+	}
+	assert.Equal(t, []bool{true, false}, status, trace(s))
+	assert.Empty(t, errorsOf(s))
+	assert.Equal(t, "joined/jvb:connected/p2p:ended", s.State().String())
+
+	// A failure before P2P ever connected changes no status.
+	s = drive(t, cfg, fault("p2p-ice-failure"), act(sim.ActionJoin))
+	assert.Empty(t, times(s, isEvent(catalog.P2PStatus)), trace(s))
+	assert.Empty(t, errorsOf(s))
+}
+
+// ROOM_CREATION_RESTRICTION: three re-joins after getJitterDelay(n, 500, 1.5)
+// before NOT_ALLOWED_ERROR surfaces; none with disableRoomCreationRetry.
+func TestRoomCreationRetries(t *testing.T) {
+	var lo, hi int64 = 1 << 62, 0
+	for seed := range uint64(200) {
+		s := drive(t, withSeed(twoParty, seed), before("room-creation-restricted")...)
+		at := times(s, isErr(catalog.NotAllowedError))
+		require.Len(t, at, 1)
+		// connect 40, then four rounds of conference request + join presence
+		// (80 ms each), with three jittered waits between them.
+		waits := at[0] - 40 - 4*80
+		lo, hi = min(lo, waits), max(hi, waits)
+	}
+	assert.GreaterOrEqual(t, lo, int64(1500), "three waits of at least 500 ms")
+	assert.Less(t, hi, int64(1500+2250+3375), "waits below 1.5 s, 2.25 s, 3.375 s")
+	assert.Greater(t, hi, int64(4500), "the waits spread")
+
+	cfg := twoParty
+	cfg.Client.DisableRoomCreationRetry = true
+	s := drive(t, cfg, before("room-creation-restricted")...)
+	assert.Equal(t, []int64{40 + 80}, times(s, isErr(catalog.NotAllowedError)))
+
+	// The owner creating the room during the retries lets the join through.
+	s = drive(t, twoParty, fault("room-creation-restricted"), act(sim.ActionJoin), wait(200), fault("owner-arrives"))
+	assert.Empty(t, errorsOf(s), trace(s))
+	assert.Equal(t, sim.Joined, s.State().Conference)
+}
+
+// Session-invalid answers are retried after 1, 2, 4, 8, 16 and 32 s; the
+// next wait (64 s) is not under 60 s, so the library gives up.
+func TestSessionInvalidBackoff(t *testing.T) {
+	for _, p := range sim.Profiles {
+		cfg := twoParty
+		cfg.Profile = p
+		s := drive(t, cfg, before("focus-connection-lost")...)
+		errs := errorsOf(s)
+		require.Len(t, errs, 1)
+		assert.Equal(t, int64(40+7*40+63000), errs[0].T, "seven requests, 63 s of back-off")
+	}
+}
+
+// ready=false is retried without an error, 1 s, 2 s, 4 s ...
+func TestFocusNotReadyRetriesForever(t *testing.T) {
+	s := drive(t, twoParty, fault("focus-not-ready"), fault("focus-not-ready"), fault("focus-not-ready"), act(sim.ActionJoin))
+	assert.Empty(t, errorsOf(s))
+	assert.Equal(t, []int64{40 + 4*40 + 7000 + 40}, times(s, isEvent(catalog.ConferenceJoined)))
+}
+
+func TestVisitors(t *testing.T) {
+	s := drive(t, twoParty, fault("visitors-queue"), act(sim.ActionJoin))
+	errs := errorsOf(s)
+	require.Len(t, errs, 1)
+	assert.Equal(t, catalog.NotLiveError, errs[0].ConnErr)
+	assert.Equal(t, "connection-failed", s.State().String())
+
+	s = drive(t, twoParty, fault("visitors-redirect"), act(sim.ActionJoin))
+	assert.Len(t, times(s, isEvent(catalog.ConnectionRedirected)), 1)
+	assert.Equal(t, "redirected", s.State().String())
+}
+
+// Recoverable errors leave the conference waiting for the user.
+func TestRecoveries(t *testing.T) {
+	t.Run("password", func(t *testing.T) {
+		cfg := twoParty
+		cfg.Room.Password = "s3cret"
+		s := drive(t, cfg, act(sim.ActionJoin), settled(), joinWith("wrong"), settled(), joinWith("s3cret"))
+		assert.Len(t, times(s, isErr(catalog.PasswordRequired)), 2)
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+	})
+	t.Run("login", func(t *testing.T) {
+		s := drive(t, twoParty, fault("auth-users-only"), act(sim.ActionJoin), settled(), act(sim.ActionLogin))
+		assert.Len(t, times(s, isEvent(catalog.AuthStatusChanged)), 1)
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+	})
+	t.Run("wait for owner", func(t *testing.T) {
+		s := drive(t, twoParty, fault("token-missing"), act(sim.ActionJoin), settled(), fault("owner-arrives"), act(sim.ActionJoin))
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+	})
+	t.Run("lobby approval", func(t *testing.T) {
+		cfg := lobbyRoom
+		cfg.Room.Password = "s3cret"
+		s := drive(t, cfg, act(sim.ActionJoin), settled(), act(sim.ActionKnock), settled(), act(sim.ActionApprove))
+		assert.Len(t, errorsOf(s), 1)
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+	})
+	t.Run("lobby disabled", func(t *testing.T) {
+		s := drive(t, lobbyRoom, act(sim.ActionJoin), settled(), act(sim.ActionKnock), settled(), fault("lobby-disabled"))
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+	})
+}
+
+func TestTeardown(t *testing.T) {
+	t.Run("leave after join", func(t *testing.T) {
+		s := drive(t, twoParty, act(sim.ActionJoin), settled(), act(sim.ActionLeave))
+		assert.Len(t, times(s, isEvent(catalog.ConferenceLeft)), 1)
+		assert.Equal(t, "left/jvb:ended", s.State().String())
+	})
+	t.Run("leave before join", func(t *testing.T) {
+		s := drive(t, twoParty, fault("no-password-given"), act(sim.ActionJoin), settled(), act(sim.ActionLeave))
+		assert.Empty(t, times(s, isEvent(catalog.ConferenceLeft)), "no MUC_LEFT for a room never joined")
+		assert.Equal(t, "left", s.State().String())
+	})
+	t.Run("kick", func(t *testing.T) {
+		s := drive(t, twoParty, act(sim.ActionJoin), settled(), step{in: sim.Input{Action: sim.ActionKick, Text: "bye"}})
+		k := times(s, isEvent(catalog.Kicked))
+		require.Len(t, k, 1)
+		assert.Empty(t, times(s, isEvent(catalog.ConferenceLeft)), "no CONFERENCE_LEFT after a kick")
+		assert.Equal(t, "kicked/jvb:ended", s.State().String())
+		err := s.Step(sim.Input{Action: sim.ActionLeave})
+		var na *sim.NotAllowedError
+		assert.ErrorAs(t, err, &na, "terminal states absorb")
+	})
+}
+
+// Only the first bridgeNotAvailable presence counts.
+func TestVideobridgeNotAvailableOnce(t *testing.T) {
+	s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("bridges-down"), fault("bridges-at-capacity"))
+	assert.Len(t, times(s, isErr(catalog.VideobridgeNotAvailable)), 1, trace(s))
+}
+
+// A lone participant gets no session-initiate: jicofo waits for two.
+func TestMediaWaitsForTwoParticipants(t *testing.T) {
+	cfg := twoParty
+	cfg.Room.Occupants = 0
+	s := drive(t, cfg, act(sim.ActionJoin))
+	assert.Equal(t, "joined", s.State().String())
+	require.NoError(t, s.Step(sim.Input{Fault: "participant-joins"}))
+	require.NoError(t, s.Settle())
+	assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+}
+
+func TestDeterminism(t *testing.T) {
+	run := func(seed uint64) string {
+		s := drive(t, withSeed(twoParty, seed), before("turn-unavailable")...)
+		return trace(s)
+	}
+	assert.Equal(t, run(7), run(7), "same seed, same trace")
+	assert.NotEqual(t, run(7), run(8), "the seed feeds the jitter")
+	for _, e := range []sim.Engine{sim.EngineLooplab, sim.EngineTable} {
+		cfg := withSeed(twoParty, 7)
+		cfg.Engine = e
+		assert.Equal(t, run(7), trace(drive(t, cfg, before("turn-unavailable")...)), "engine %d", e)
+	}
+}
+
+func TestInputErrors(t *testing.T) {
+	s, err := sim.New(twoParty)
+	require.NoError(t, err)
+	assert.Error(t, s.Step(sim.Input{}))
+	assert.Error(t, s.Step(sim.Input{Action: "join", Fault: "turn-unavailable"}))
+	assert.ErrorContains(t, s.Step(sim.Input{Fault: "no-such-cause"}), "unknown fault")
+	assert.ErrorContains(t, s.Step(sim.Input{Fault: "turn-unavailable", Reason: "general"}), "takes no reason")
+	assert.ErrorContains(t, s.Step(sim.Input{Fault: "authorization-failure", Reason: "nope"}), "AUTH_ERROR_TYPES")
+	var na *sim.NotAllowedError
+	assert.ErrorAs(t, s.Step(sim.Input{Action: sim.ActionKnock}), &na)
+	_, err = sim.New(sim.Config{Profile: "bogus"})
+	assert.Error(t, err)
+}
+
+func TestLimits(t *testing.T) {
+	cfg := twoParty
+	cfg.Limits.MaxTimeMs = 10000
+	s, err := sim.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, s.Step(sim.Input{Fault: "focus-connection-lost"}))
+	require.NoError(t, s.Step(sim.Input{Action: sim.ActionJoin}))
+	assert.ErrorIs(t, s.Settle(), sim.ErrLimit)
+	assert.Contains(t, s.LimitReached(), "10000 ms")
+	assert.LessOrEqual(t, s.Now(), int64(10000))
+}
