@@ -396,6 +396,7 @@ func (s *Sim) leave() {
 		return
 	}
 	s.fire(evLeave)
+	s.lib.gen++ // leave() cancels whatever the conference had in flight
 	s.endSession(s.jvb, &s.lib.jvbGen)
 	s.endSession(s.p2p, &s.lib.p2pGen)
 	s.after(rtt, s.guard(func() {

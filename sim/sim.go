@@ -158,7 +158,8 @@ func (s *Sim) RunUntil(maxMs int64, stop func(*Record) bool) (bool, error) {
 
 // runUntil runs due deliveries up to time end; stop, when set, sees every
 // record emitted and ends the run after the delivery that matched.
-func (s *Sim) runUntil(end int64, stop func(*Record) bool) error {
+func (s *Sim) runUntil(end int64, stop func(*Record) bool) (err error) {
+	defer s.recoverBug(&err)
 	if s.limit != "" {
 		return ErrLimit
 	}
@@ -188,6 +189,18 @@ func (s *Sim) runUntil(end int64, stop func(*Record) bool) error {
 	}
 	return nil
 }
+
+// recoverBug turns a bug in the model (a transition its state does not
+// allow) into an error that ends the run, instead of a crash.
+func (s *Sim) recoverBug(err *error) {
+	if r := recover(); r != nil {
+		s.limit = fmt.Sprint("internal error: ", r)
+		*err = fmt.Errorf("%w: %s", ErrInternal, s.limit)
+	}
+}
+
+// ErrInternal reports a bug in the model; the run cannot go on.
+var ErrInternal = errors.New("sim: model bug")
 
 func (s *Sim) reachLimit(what string) error {
 	s.limit = what

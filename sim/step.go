@@ -10,7 +10,8 @@ import (
 // scheduled; Advance, Settle or RunUntil deliver them. Step fails, changing
 // nothing, on an unknown input or one the model does not accept in its
 // current state.
-func (s *Sim) Step(in Input) error {
+func (s *Sim) Step(in Input) (err error) {
+	defer s.recoverBug(&err)
 	if s.limit != "" {
 		return ErrLimit
 	}
@@ -135,6 +136,9 @@ func (s *Sim) armedLobbyEvents() {
 	if s.w.lobbyEmptied {
 		s.w.lobbyEmptied = false
 		s.after(rtt, s.guard(func() {
+			if s.confState() != Lobby {
+				return
+			}
 			// The lobby room is destroyed without an alternate jid: the main
 			// room relays MUC_DESTROYED with the reason only.
 			s.raise(catalog.ConferenceDestroyed, evFail, P("reason", Str("The meeting has ended")))

@@ -1,0 +1,60 @@
+// Package sim simulates the life of one Jitsi conference as lib-jitsi-meet
+// sees it, and the servers it talks to, under injected faults.
+//
+// # Layers
+//
+// A fault is a documented cause (a catalog cause id, e.g. "turn-unavailable")
+// or a wire-level signal (see Signals). Faults only change the server side
+// (world): jicofo's answers to the conference request, prosody's answers to
+// the MUC join presence, the lobby's moderators, the network under ICE. The
+// server side answers the client's requests with wire-level signals (an IQ
+// error with a condition, a presence error with its children, a focus
+// presence with <bridgeNotAvailable/>, an ICE state). The client side
+// (library) is the library's logic: Moderator's back-offs, ChatRoom's
+// presence-error classification and its room-creation re-joins,
+// JitsiConference's three jittered ICE restarts and its silent P2P fallback.
+// Errors are what that logic makes of the signals; no table maps a fault to
+// an error.
+//
+// # Usage
+//
+// The model is a pure, single-threaded value: inputs in, records out.
+//
+//	s, _ := sim.New(sim.Config{Room: sim.Room{Occupants: 1}})
+//	_ = s.Step(sim.Input{Fault: "turn-unavailable"})
+//	_ = s.Step(sim.Input{Action: sim.ActionJoin})
+//	_ = s.Settle() // deliver everything scheduled
+//	for _, r := range s.Records() { fmt.Println(r.String()) }
+//
+// Time is virtual (milliseconds); nothing reads the wall clock. The only
+// randomness is the library's jitter, drawn from a stream derived from
+// Config.Seed. Every run is bounded by Config.Limits.
+//
+// # State machines
+//
+// The conference lifecycle and the Jingle session (one instance each for JVB
+// and P2P) are state machines defined once as transition tables
+// (machine.go) and run either on github.com/looplab/fsm (EngineLooplab, the
+// default) or on a precomputed table (EngineTable, for campaigns). Mermaid
+// and Graphviz render them.
+//
+// # Profiles
+//
+// ProfileDocumented follows the documented error list. ProfileLibJitsiMeet
+// follows lib-jitsi-meet at 01daa07c3f8c (2026-08-20): a refused conference
+// request ends as connection.connectionFailed with
+// connection.conferenceRequestFailed instead of FOCUS_DISCONNECTED or
+// GRACEFUL_SHUTDOWN, and nothing checks the focus's versions, so
+// INCOMPATIBLE_SERVER_VERSIONS never surfaces.
+//
+// # Not modelled
+//
+// The application (jitsi-meet): its automatic re-joins (wait-for-owner every
+// 5 s, the visitor retry on max users), its leave() after a non-recoverable
+// error and its reload dialogs are left to the caller, who sends the next
+// action; the simulation stops in a terminal state after a non-recoverable
+// failure. Also not modelled: tracks and codecs beyond a negotiation failure,
+// simulcast, E2EE, breakout rooms, the visitor node after a redirect, the
+// in-place ICE restart's 15 s fallback timer, SUSPEND_DETECTED, and room
+// metadata events (unique id, created timestamp).
+package sim
