@@ -252,6 +252,8 @@ func (s *Sim) applySignal(in Input) error {
 				}
 			}))
 		}
+	case "p2p-negotiation-failure":
+		w.p2pOfferAnswerFail = true
 	case "p2p-ice-failure":
 		w.p2pIceFails = true
 		s.disruptP2P()

@@ -66,6 +66,7 @@ var Signals = []Signal{
 	{"lobby-disabled", "A moderator turns the lobby off while we wait in it: the lobby is destroyed with the main room as alternate jid."},
 	{"owner-arrives", "An authenticated owner creates the room (it now exists) and joins it."},
 	{"p2p-ice-failure", "The P2P ICE connection fails; the library falls back to JVB without an error."},
+	{"p2p-negotiation-failure", "The P2P offer/answer fails (setAnswer rejects); unlike a P2P ICE failure this is fatal."},
 	{"participant-joins", "Another participant joins the room."},
 	{"participant-leaves", "Another participant leaves the room."},
 	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error."},

@@ -301,3 +301,14 @@ func TestLimits(t *testing.T) {
 	assert.Contains(t, s.LimitReached(), "10000 ms")
 	assert.LessOrEqual(t, s.Now(), int64(10000))
 }
+
+// A P2P offer/answer failure is fatal, unlike a P2P ICE failure.
+func TestP2PNegotiationFailureIsFatal(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.P2P = true
+	s := drive(t, cfg, fault("p2p-negotiation-failure"), act(sim.ActionJoin))
+	errs := errorsOf(s)
+	require.Len(t, errs, 1, trace(s))
+	assert.Equal(t, catalog.OfferAnswerFailed, errs[0].Err)
+	assert.Equal(t, "failed/jvb:ended/p2p:ended", s.State().String())
+}

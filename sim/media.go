@@ -172,8 +172,10 @@ func (s *Sim) maybeStartP2P() {
 		}
 		s.fireSession(s.p2p, evInitiate)
 		s.after(rtt, s.guardP2P(func() {
-			if s.w.offerAnswerFailure != "" {
-				s.offerAnswerFailed("P2P " + s.w.offerAnswerFailure + " failed")
+			if s.w.p2pOfferAnswerFail {
+				// onCallAccepted: setAnswer rejects while p2pJingleSession
+				// is still set.
+				s.offerAnswerFailed("P2P setAnswer failed")
 				return
 			}
 			s.fireSession(s.p2p, evAccepted)

@@ -47,6 +47,7 @@ type world struct {
 	jvbIce             iceCondition
 	jvbIceFailOnce     bool
 	p2pIceFails        bool
+	p2pOfferAnswerFail bool
 }
 
 type iceCondition uint8
