@@ -1,0 +1,823 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	yaml "github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	yparser "github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+// Error is one problem in a scenario file.
+type Error struct {
+	Pos Pos
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// ErrorList is every problem found in one file, in file order. Its Error
+// method writes one "file:line:col: message" per line.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	lines := make([]string, len(l))
+	for i, e := range l {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// maxErrors bounds the problems reported for one file.
+const maxErrors = 20
+
+// Load reads and parses one scenario file.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse parses and checks a scenario. On failure the error is an ErrorList;
+// nothing of a file with a problem is returned.
+func Parse(filename string, data []byte) (sc *Scenario, err error) {
+	defer func() {
+		// The parser must not panic on any input (FuzzParse); should the YAML
+		// library do so, the input is still just a bad file.
+		if r := recover(); r != nil {
+			sc, err = nil, ErrorList{{Pos{filename, 1, 1}, fmt.Sprintf("cannot parse this file (internal error: %v)", r)}}
+		}
+	}()
+	p := &parser{file: filename, anchors: map[string]ast.Node{}}
+	sc = p.parse(data)
+	if len(p.errs) > 0 {
+		sort.SliceStable(p.errs, func(i, j int) bool {
+			a, b := p.errs[i].Pos, p.errs[j].Pos
+			return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
+		})
+		if len(p.errs) > maxErrors {
+			p.errs = append(p.errs[:maxErrors], &Error{p.errs[maxErrors].Pos, "too many errors"})
+		}
+		return nil, p.errs
+	}
+	return sc, nil
+}
+
+type parser struct {
+	file    string
+	errs    ErrorList
+	anchors map[string]ast.Node
+}
+
+func (p *parser) errorf(n ast.Node, format string, args ...any) {
+	p.errs = append(p.errs, &Error{p.pos(n), fmt.Sprintf(format, args...)})
+}
+
+// pos is where a node starts.
+func (p *parser) pos(n ast.Node) Pos {
+	var tk *token.Token
+	switch n := n.(type) {
+	case nil:
+	case *ast.MappingNode:
+		tk = n.Start
+		if !n.IsFlowStyle && len(n.Values) > 0 && n.Values[0].Key != nil {
+			tk = n.Values[0].Key.GetToken()
+		}
+	case *ast.MappingValueNode:
+		if n.Key != nil {
+			tk = n.Key.GetToken()
+		}
+	default:
+		tk = n.GetToken()
+	}
+	if tk == nil || tk.Position == nil {
+		return Pos{p.file, 1, 1}
+	}
+	return Pos{p.file, max(tk.Position.Line, 1), max(tk.Position.Column, 1)}
+}
+
+func (p *parser) parse(data []byte) *Scenario {
+	f, err := yparser.ParseBytes(data, 0)
+	if err != nil {
+		pos := Pos{p.file, 1, 1}
+		msg := err.Error()
+		var ye yaml.Error
+		if errors.As(err, &ye) {
+			msg = ye.GetMessage()
+			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+				pos = Pos{p.file, max(tk.Position.Line, 1), max(tk.Position.Column, 1)}
+			}
+		}
+		p.errs = append(p.errs, &Error{pos, "YAML: " + msg})
+		return nil
+	}
+	var body ast.Node
+	for i, d := range f.Docs {
+		if d == nil || d.Body == nil {
+			continue
+		}
+		if body != nil {
+			p.errorf(d.Body, "a scenario file holds one YAML document; this is document %d", i+1)
+			return nil
+		}
+		body = d.Body
+	}
+	if body == nil {
+		p.errs = append(p.errs, &Error{Pos{p.file, 1, 1}, "empty file: a scenario is a mapping with at least a description"})
+		return nil
+	}
+	ast.Walk(anchorCollector(p.anchors), body)
+	return p.scenario(body)
+}
+
+type anchorCollector map[string]ast.Node
+
+func (a anchorCollector) Visit(n ast.Node) ast.Visitor {
+	if an, ok := n.(*ast.AnchorNode); ok && an.Name != nil {
+		if tk := an.Name.GetToken(); tk != nil {
+			a[tk.Value] = an.Value
+		}
+	}
+	return a
+}
+
+// resolve looks through anchors, aliases and tags to the node that holds the
+// value. A !!str tag turns a scalar into its text.
+func (p *parser) resolve(n ast.Node) ast.Node {
+	for range 16 {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.AliasNode:
+			name := ""
+			if v.Value != nil && v.Value.GetToken() != nil {
+				name = v.Value.GetToken().Value
+			}
+			target, ok := p.anchors[name]
+			if !ok {
+				p.errorf(v, "unknown alias *%s", name)
+				return nil
+			}
+			n = target
+		case *ast.TagNode:
+			if v.Start != nil && v.Start.Value == "!!str" {
+				if s, ok := v.Value.(ast.ScalarNode); ok && s.GetToken() != nil {
+					return &ast.StringNode{BaseNode: &ast.BaseNode{}, Token: s.GetToken(), Value: s.GetToken().Value}
+				}
+			}
+			n = v.Value
+		default:
+			return n
+		}
+	}
+	p.errorf(n, "aliases nest too deeply")
+	return nil
+}
+
+// describe names the YAML type of a node for a "want X, got Y" message.
+func describe(n ast.Node) string {
+	switch v := n.(type) {
+	case nil, *ast.NullNode:
+		return "null"
+	case *ast.MappingNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a sequence"
+	case *ast.StringNode:
+		return fmt.Sprintf("string %s", clip(strconv.Quote(v.Value)))
+	case *ast.LiteralNode:
+		return "a block string"
+	case *ast.IntegerNode:
+		return "integer " + clip(v.Token.Value)
+	case *ast.FloatNode:
+		return "number " + clip(v.Token.Value)
+	case *ast.BoolNode:
+		return "boolean " + strconv.FormatBool(v.Value)
+	}
+	return strings.ToLower(strings.TrimSuffix(n.Type().String(), "Type"))
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
+}
+
+// entry is one key of a mapping.
+type entry struct {
+	key   string
+	keyN  ast.Node
+	value ast.Node // resolved; nil after an error
+	raw   ast.Node // as written
+}
+
+// mapping returns the entries of a mapping in file order, reporting keys
+// that are not in allowed. where names the mapping in messages.
+func (p *parser) mapping(n ast.Node, where string, allowed []string) ([]entry, bool) {
+	m, ok := n.(*ast.MappingNode)
+	if !ok {
+		p.errorf(n, "%s: want a mapping, got %s", where, describe(n))
+		return nil, false
+	}
+	var out []entry
+	for _, mv := range m.Values {
+		if mv == nil || mv.Key == nil {
+			continue
+		}
+		var key string
+		switch k := mv.Key.(type) {
+		case *ast.MergeKeyNode:
+			p.errorf(k, "%s: merge keys (<<) are not supported", where)
+			continue
+		case *ast.MappingKeyNode:
+			p.errorf(k, "%s: complex keys (?) are not supported", where)
+			continue
+		case *ast.StringNode:
+			key = k.Value
+		default:
+			if tk := k.GetToken(); tk != nil {
+				key = tk.Value
+			}
+		}
+		if !slices.Contains(allowed, key) {
+			in := ""
+			if where != "" {
+				in = " in " + where
+			}
+			p.errorf(mv.Key, "unknown key %q%s%s", key, in, suggest(key, allowed))
+			continue
+		}
+		out = append(out, entry{key: key, keyN: mv.Key, value: p.resolve(mv.Value), raw: mv.Value})
+	}
+	return out, true
+}
+
+func (p *parser) str(e entry, where string) (string, bool) {
+	switch v := e.value.(type) {
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.LiteralNode:
+		if v.Value != nil {
+			return v.Value.Value, true
+		}
+		return "", true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
+		p.errorf(e.raw, "%s: want a string, got %s (quote it to make it a string)", where, describe(v))
+		return "", false
+	}
+	p.errorf(e.raw, "%s: want a string, got %s", where, describe(e.value))
+	return "", false
+}
+
+func (p *parser) boolean(e entry, where string) (bool, bool) {
+	if v, ok := e.value.(*ast.BoolNode); ok {
+		return v.Value, true
+	}
+	p.errorf(e.raw, "%s: want true or false, got %s", where, describe(e.value))
+	return false, false
+}
+
+// integer reads an integer of at least lo.
+func (p *parser) integer(e entry, where string, lo int64) (int64, bool) {
+	v, ok := e.value.(*ast.IntegerNode)
+	var n int64
+	if ok {
+		n, ok = intValue(v)
+	}
+	if !ok {
+		p.errorf(e.raw, "%s: want an integer of at least %d, got %s", where, lo, describe(e.value))
+		return 0, false
+	}
+	if n < lo {
+		p.errorf(e.raw, "%s: want an integer of at least %d, got %d", where, lo, n)
+		return 0, false
+	}
+	return n, true
+}
+
+// intValue returns an integer node's value if it fits an int64.
+func intValue(n *ast.IntegerNode) (int64, bool) {
+	switch x := n.Value.(type) {
+	case int64:
+		return x, true
+	case uint64:
+		if x <= 1<<63-1 {
+			return int64(x), true
+		}
+	}
+	return 0, false
+}
+
+// seed reads a non-negative 64-bit integer.
+func (p *parser) seed(e entry) (uint64, bool) {
+	if v, ok := e.value.(*ast.IntegerNode); ok {
+		switch x := v.Value.(type) {
+		case int64:
+			if x >= 0 {
+				return uint64(x), true
+			}
+		case uint64:
+			return x, true
+		}
+	}
+	p.errorf(e.raw, "seed: want an integer from 0 to %d, got %s", uint64(1<<64-1), describe(e.value))
+	return 0, false
+}
+
+// The keys of the format, in the order the documentation lists them.
+var (
+	topKeys    = []string{"name", "description", "profile", "seed", "room", "deployment", "client", "limits", "steps"}
+	stepKeys   = []string{"action", "fault", "advance", "settle", "expect", "expect_quiet", "expect_never", "password", "text", "reason"}
+	expectKeys = []string{"event", "error", "state", "params", "within"}
+)
+
+func (p *parser) scenario(n ast.Node) *Scenario {
+	entries, ok := p.mapping(p.resolve(n), "", topKeys)
+	if !ok {
+		return nil
+	}
+	sc := &Scenario{File: p.file, Config: sim.Config{Seed: 1, Profile: sim.ProfileDocumented}}
+	base := filepath.Base(p.file)
+	sc.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	hasDescription := false
+	for _, e := range entries {
+		if e.value == nil {
+			continue
+		}
+		switch e.key {
+		case "name":
+			if s, ok := p.str(e, "name"); ok {
+				if strings.TrimSpace(s) == "" {
+					p.errorf(e.raw, "name: must not be empty (leave the key out to use the file name)")
+				}
+				sc.Name = s
+			}
+		case "description":
+			if s, ok := p.str(e, "description"); ok {
+				hasDescription = true
+				if strings.TrimSpace(s) == "" {
+					p.errorf(e.raw, "description: must say what the scenario shows")
+				}
+				sc.Description = strings.TrimSpace(s)
+			}
+		case "profile":
+			if s, ok := p.str(e, "profile"); ok {
+				if !slices.Contains(sim.Profiles, sim.Profile(s)) {
+					p.errorf(e.raw, "unknown profile %q: want %s", s, orList(profileNames()))
+				}
+				sc.Config.Profile = sim.Profile(s)
+			}
+		case "seed":
+			if v, ok := p.seed(e); ok {
+				sc.Config.Seed = v
+			}
+		case "room":
+			p.structure(e, "room", reflect.ValueOf(&sc.Config.Room).Elem())
+		case "deployment":
+			p.structure(e, "deployment", reflect.ValueOf(&sc.Config.Deployment).Elem())
+		case "client":
+			p.structure(e, "client", reflect.ValueOf(&sc.Config.Client).Elem())
+		case "limits":
+			p.structure(e, "limits", reflect.ValueOf(&sc.Config.Limits).Elem())
+		case "steps":
+			sc.Steps = p.steps(e)
+		}
+	}
+	if !hasDescription && !p.hasErrorAbout("description") {
+		p.errorf(n, "missing description: say what the scenario shows")
+	}
+	p.checkOrder(sc.Steps)
+	return sc
+}
+
+func (p *parser) hasErrorAbout(key string) bool {
+	for _, e := range p.errs {
+		if strings.HasPrefix(e.Msg, key+":") {
+			return true
+		}
+	}
+	return false
+}
+
+func profileNames() []string {
+	out := make([]string, len(sim.Profiles))
+	for i, pr := range sim.Profiles {
+		out[i] = string(pr)
+	}
+	return out
+}
+
+func orList(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return "nothing"
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
+}
+
+// configField is one key of room, deployment, client or limits: a field of
+// the sim type with a json tag.
+type configField struct {
+	key   string
+	index int
+	kind  reflect.Kind
+	enum  []string // allowed values of a string field, or nil
+	min   int64    // least value of an integer field
+}
+
+// configFields lists the keys of a sim configuration struct, in field order.
+func configFields(t reflect.Type) []configField {
+	var out []configField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if key == "" || key == "-" || !f.IsExported() {
+			continue
+		}
+		cf := configField{key: key, index: i, kind: f.Type.Kind()}
+		if f.Type == reflect.TypeFor[sim.Authentication]() {
+			for _, a := range Authentications {
+				cf.enum = append(cf.enum, string(a))
+			}
+		}
+		if t == reflect.TypeFor[sim.Limits]() {
+			cf.min = 1
+		}
+		out = append(out, cf)
+	}
+	return out
+}
+
+func keysOf(fs []configField) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.key
+	}
+	return out
+}
+
+// structure decodes a mapping into a sim configuration struct by json tag.
+func (p *parser) structure(e entry, where string, v reflect.Value) {
+	fields := configFields(v.Type())
+	entries, ok := p.mapping(e.value, where, keysOf(fields))
+	if !ok {
+		return
+	}
+	for _, fe := range entries {
+		if fe.value == nil {
+			continue
+		}
+		i := slices.IndexFunc(fields, func(f configField) bool { return f.key == fe.key })
+		f := fields[i]
+		fv := v.Field(f.index)
+		w := where + "." + f.key
+		switch f.kind {
+		case reflect.String:
+			s, ok := p.str(fe, w)
+			if !ok {
+				continue
+			}
+			if f.enum != nil && !slices.Contains(f.enum, s) {
+				p.errorf(fe.raw, "%s: unknown value %q: want %s", w, s, orList(f.enum))
+				continue
+			}
+			fv.SetString(s)
+		case reflect.Bool:
+			if b, ok := p.boolean(fe, w); ok {
+				fv.SetBool(b)
+			}
+		case reflect.Int, reflect.Int64:
+			if n, ok := p.integer(fe, w, f.min); ok {
+				if fv.OverflowInt(n) {
+					p.errorf(fe.raw, "%s: %d is too large", w, n)
+					continue
+				}
+				fv.SetInt(n)
+			}
+		default:
+			p.errorf(fe.keyN, "%s: the parser has no rule for %s fields", w, f.kind)
+		}
+	}
+}
+
+func (p *parser) steps(e entry) []Step {
+	seq, ok := e.value.(*ast.SequenceNode)
+	if !ok {
+		p.errorf(e.raw, "steps: want a sequence of steps, got %s", describe(e.value))
+		return nil
+	}
+	var out []Step
+	for i, raw := range seq.Values {
+		n := p.resolve(raw)
+		if n == nil {
+			continue
+		}
+		if st, ok := p.step(n, raw, i+1); ok {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// step parses one step; k is its 1-based number.
+func (p *parser) step(n, raw ast.Node, k int) (Step, bool) {
+	where := fmt.Sprintf("step %d", k)
+	st := Step{Pos: p.pos(n)}
+	entries, ok := p.mapping(n, where, stepKeys)
+	if !ok {
+		return st, false
+	}
+	// Exactly one key says what the step is.
+	var kinds []entry
+	for _, e := range entries {
+		if slices.Contains(kindKeys[:], e.key) {
+			kinds = append(kinds, e)
+		}
+	}
+	switch len(kinds) {
+	case 0:
+		p.errorf(n, "%s: a step has one of %s", where, strings.Join(kindKeys[:], ", "))
+		return st, false
+	case 1:
+	default:
+		p.errorf(kinds[1].keyN, "%s: a step has exactly one of %s; this one has %s and %s",
+			where, strings.Join(kindKeys[:], ", "), kinds[0].key, kinds[1].key)
+		return st, false
+	}
+	ke := kinds[0]
+	st.Kind = Kind(slices.Index(kindKeys[:], ke.key))
+	st.Pos = p.pos(ke.keyN)
+	if ke.value == nil {
+		return st, false
+	}
+	before := len(p.errs)
+	switch st.Kind {
+	case KindAction:
+		if s, ok := p.str(ke, "action"); ok {
+			st.Input.Action = sim.Action(s)
+			if !slices.Contains(sim.Actions, st.Input.Action) {
+				p.errorf(ke.raw, "unknown action %q%s", s, suggest(s, actionNames()))
+			}
+		}
+	case KindFault:
+		if s, ok := p.str(ke, "fault"); ok {
+			st.Input.Fault = s
+			if _, _, isCause := catalog.CauseByID(s); !isCause && !sim.IsSignal(s) {
+				p.errorf(ke.raw, "unknown fault %q: not a documented cause or a signal (simulate errors lists them)%s", s, suggest(s, Faults()))
+			}
+		}
+	case KindAdvance:
+		if v, ok := p.integer(ke, "advance", 1); ok {
+			st.Advance = v
+		}
+	case KindSettle:
+		if b, ok := p.boolean(ke, "settle"); ok && !b {
+			p.errorf(ke.raw, "settle: only true makes sense here; remove the step instead")
+		}
+	case KindExpectQuiet:
+		if b, ok := p.boolean(ke, "expect_quiet"); ok && !b {
+			p.errorf(ke.raw, "expect_quiet: only true makes sense here; remove the step instead")
+		}
+	case KindExpect:
+		st.Expect = p.expect(ke)
+	case KindExpectNever:
+		st.Never = p.never(ke)
+	}
+	// The modifiers of actions and faults.
+	for _, e := range entries {
+		if e.value == nil {
+			continue
+		}
+		switch e.key {
+		case "password":
+			if st.Kind != KindAction || !slices.Contains(passwordActions, st.Input.Action) {
+				p.errorf(e.keyN, "password: only the actions %s take a password", orList(actionStrings(passwordActions)))
+			} else if s, ok := p.str(e, "password"); ok {
+				st.Input.Password = s
+			}
+		case "text":
+			if st.Kind != KindAction || !slices.Contains(textActions, st.Input.Action) {
+				p.errorf(e.keyN, "text: only the actions %s take a text", orList(actionStrings(textActions)))
+			} else if s, ok := p.str(e, "text"); ok {
+				st.Input.Text = s
+			}
+		case "reason":
+			if st.Kind != KindFault || st.Input.Fault != authorizationFailure {
+				p.errorf(e.keyN, "reason: only the fault %s takes a reason", authorizationFailure)
+			} else if s, ok := p.str(e, "reason"); ok {
+				if _, ok := catalog.AuthTypeByValue(s); !ok {
+					p.errorf(e.raw, "unknown reason %q: want an AUTH_ERROR_TYPES value: %s%s", s, orList(AuthReasons()), suggest(s, AuthReasons()))
+				}
+				st.Input.Reason = s
+			}
+		}
+	}
+	return st, len(p.errs) == before
+}
+
+func actionNames() []string { return actionStrings(sim.Actions) }
+
+func actionStrings(as []sim.Action) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = string(a)
+	}
+	return out
+}
+
+func (p *parser) expect(ke entry) *Expect {
+	entries, ok := p.mapping(ke.value, "expect", expectKeys)
+	if !ok {
+		return nil
+	}
+	x := &Expect{Within: DefaultWithin}
+	var withinE, eventE *entry
+	for i, e := range entries {
+		if e.value == nil {
+			continue
+		}
+		switch e.key {
+		case "event":
+			if s, ok := p.str(e, "event"); ok {
+				if !isEvent(s) {
+					p.errorf(e.raw, "unknown event %q: not a lib-jitsi-meet event the simulator emits%s", s, suggest(s, EventNames()))
+				}
+				x.Event, eventE = s, &entries[i]
+			}
+		case "error":
+			if s, ok := p.str(e, "error"); ok {
+				x.Error = s
+				if !isErrorValue(s) {
+					if ce, ok := catalog.ByName(s); ok {
+						p.errorf(e.raw, "unknown error value %q: that is the name of %s; write its value", s, ce.Value)
+					} else {
+						p.errorf(e.raw, "unknown error value %q: not a conference or connection error value (simulate errors lists them)%s", s, suggest(s, ErrorValues()))
+					}
+				}
+			}
+		case "state":
+			if s, ok := p.str(e, "state"); ok {
+				if why := checkState(s); why != "" {
+					p.errorf(e.raw, "state: %s", why)
+				}
+				x.State = s
+			}
+		case "params":
+			x.Params = p.params(e)
+		case "within":
+			if v, ok := p.integer(e, "within", 1); ok {
+				x.Within, withinE = v, &entries[i]
+			}
+		}
+	}
+	if x.Event == "" && x.Error == "" && x.State == "" && x.Params == nil {
+		p.errorf(ke.raw, "expect: name at least one of event, error, params or state")
+		return x
+	}
+	if withinE != nil && !x.Waits() {
+		p.errorf(withinE.keyN, "within: a state alone is checked now, without waiting; within needs event, error or params")
+	}
+	if eventE != nil && x.Error != "" && isErrorValue(x.Error) && isEvent(x.Event) && carrier(x.Error) != catalog.Event(x.Event) {
+		p.errorf(eventE.raw, "event %s never carries %s: its event is %s", x.Event, x.Error, carrier(x.Error))
+	}
+	if ce, ok := catalog.ByValue(x.Error); ok {
+		for _, pm := range x.Params {
+			if !slices.ContainsFunc(ce.Params, func(cp catalog.Param) bool { return cp.Name == pm.Name }) {
+				p.errorf(ke.raw, "params: %s has no parameter %q (it has: %s)", ce.Name, pm.Name, paramNames(ce))
+			}
+		}
+	}
+	return x
+}
+
+func paramNames(e *catalog.Error) string {
+	if len(e.Params) == 0 {
+		return "none"
+	}
+	var out []string
+	for _, p := range e.Params {
+		out = append(out, p.Name)
+	}
+	return strings.Join(out, ", ")
+}
+
+// params reads the named parameters of an expectation: scalars only.
+func (p *parser) params(e entry) []sim.Param {
+	m, ok := e.value.(*ast.MappingNode)
+	if !ok {
+		p.errorf(e.raw, "params: want a mapping of parameter names to values, got %s", describe(e.value))
+		return nil
+	}
+	out := []sim.Param{}
+	for _, mv := range m.Values {
+		if mv == nil || mv.Key == nil {
+			continue
+		}
+		name := ""
+		if tk := mv.Key.GetToken(); tk != nil {
+			name = tk.Value
+		}
+		if s, ok := mv.Key.(*ast.StringNode); ok {
+			name = s.Value
+		} else {
+			p.errorf(mv.Key, "params: a parameter name is a string, got %s", describe(mv.Key))
+			continue
+		}
+		var v sim.Value
+		switch x := p.resolve(mv.Value).(type) {
+		case *ast.StringNode:
+			v = sim.Str(x.Value)
+		case *ast.LiteralNode:
+			if x.Value != nil {
+				v = sim.Str(x.Value.Value)
+			}
+		case *ast.BoolNode:
+			v = sim.BoolV(x.Value)
+		case *ast.NullNode:
+			v = sim.Nul()
+		case *ast.IntegerNode:
+			if n, ok := intValue(x); ok {
+				v = sim.Num(n)
+			} else {
+				p.errorf(mv.Value, "params.%s: %s is too large", name, x.Token.Value)
+				continue
+			}
+		default:
+			p.errorf(mv.Value, "params.%s: want a string, boolean, integer or null, got %s", name, describe(x))
+			continue
+		}
+		out = append(out, sim.P(name, v))
+	}
+	return out
+}
+
+func (p *parser) never(ke entry) []string {
+	seq, ok := ke.value.(*ast.SequenceNode)
+	if !ok {
+		p.errorf(ke.raw, "expect_never: want a sequence of error values and event names, got %s", describe(ke.value))
+		return nil
+	}
+	if len(seq.Values) == 0 {
+		p.errorf(ke.raw, "expect_never: name at least one error value or event")
+		return nil
+	}
+	var out []string
+	for _, raw := range seq.Values {
+		e := entry{value: p.resolve(raw), raw: raw}
+		if e.value == nil {
+			continue
+		}
+		s, ok := p.str(e, "expect_never")
+		if !ok {
+			continue
+		}
+		if !isErrorValue(s) && !isEvent(s) {
+			all := append(ErrorValues(), EventNames()...)
+			p.errorf(raw, "expect_never: %q is neither an error value nor an event name%s", s, suggest(s, all))
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// checkOrder rejects step orders the model can never accept: actions that
+// need a conference before any join, a moderator's answer before a knock.
+func (p *parser) checkOrder(steps []Step) {
+	joined, knocked := false, false
+	for _, st := range steps {
+		if st.Kind != KindAction {
+			continue
+		}
+		a := st.Input.Action
+		switch {
+		case slices.Contains(needJoin, a) && !joined:
+			p.errs = append(p.errs, &Error{st.Pos, fmt.Sprintf("impossible step order: %s before any join", a)})
+		case slices.Contains(needKnock, a) && !knocked:
+			p.errs = append(p.errs, &Error{st.Pos, fmt.Sprintf("impossible step order: %s before any knock (a moderator answers a knock)", a)})
+		}
+		switch a {
+		case sim.ActionJoin:
+			joined = true
+		case sim.ActionKnock:
+			knocked = true
+		}
+	}
+}
