@@ -13,25 +13,25 @@ import (
 	"github.com/jitsi-sim/confsim/sim"
 )
 
-// step is one scripted input, or a wait of virtual time when in is empty.
-type step struct {
+// op is one scripted input, or a wait of virtual time when in is empty.
+type op struct {
 	in   sim.Input
 	wait int64
 }
 
-func act(a sim.Action) step { return step{in: sim.Input{Action: a}} }
-func fault(id string) step  { return step{in: sim.Input{Fault: id}} }
-func wait(ms int64) step    { return step{wait: ms} }
-func joinWith(password string) step {
-	return step{in: sim.Input{Action: sim.ActionJoin, Password: password}}
+func act(a sim.Action) op { return op{in: sim.Input{Action: a}} }
+func fault(id string) op  { return op{in: sim.Input{Fault: id}} }
+func wait(ms int64) op    { return op{wait: ms} }
+func joinWith(password string) op {
+	return op{in: sim.Input{Action: sim.ActionJoin, Password: password}}
 }
-func notAllowed(reason string) step {
-	return step{in: sim.Input{Fault: "authorization-failure", Reason: reason}}
+func notAllowed(reason string) op {
+	return op{in: sim.Input{Fault: "authorization-failure", Reason: reason}}
 }
-func settled() step { return step{wait: -1} }
+func settled() op { return op{wait: -1} }
 
 // drive runs a script and then lets the model settle.
-func drive(t *testing.T, cfg sim.Config, script ...step) *sim.Sim {
+func drive(t *testing.T, cfg sim.Config, script ...op) *sim.Sim {
 	t.Helper()
 	s, err := sim.New(cfg)
 	require.NoError(t, err)
@@ -60,7 +60,7 @@ func errorsOf(s *sim.Sim) []sim.Record {
 	return out
 }
 
-func trace(s *sim.Sim) string {
+func dump(s *sim.Sim) string {
 	var b strings.Builder
 	for _, r := range s.Records() {
 		b.WriteString(r.String() + "\n")
@@ -71,7 +71,7 @@ func trace(s *sim.Sim) string {
 // recipe drives a realistic path through one documented cause.
 type recipe struct {
 	cfg    sim.Config
-	script []step
+	script []op
 	params sim.Params // the expected params of the error
 	state  string     // the state after the error
 }
@@ -81,14 +81,14 @@ var (
 	lobbyRoom = sim.Config{Room: sim.Room{Occupants: 1, Lobby: true}, Client: sim.Client{DisplayName: "Alice"}}
 )
 
-func joined(extra ...step) []step {
-	return append([]step{act(sim.ActionJoin), settled()}, extra...)
+func joined(extra ...op) []op {
+	return append([]op{act(sim.ActionJoin), settled()}, extra...)
 }
 
-func before(id string) []step { return []step{fault(id), act(sim.ActionJoin)} }
+func before(id string) []op { return []op{fault(id), act(sim.ActionJoin)} }
 
-func knocked(id string) []step {
-	return []step{act(sim.ActionJoin), settled(), fault(id), act(sim.ActionKnock)}
+func knocked(id string) []op {
+	return []op{act(sim.ActionJoin), settled(), fault(id), act(sim.ActionKnock)}
 }
 
 var undef = sim.Value{}
@@ -157,10 +157,10 @@ var recipes = map[string]recipe{
 	"codec-mismatch":            {twoParty, before("codec-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("createAnswer failed"))))}, "failed/jvb:ended"},
 	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("session-accept answered with an error"))))}, "failed/jvb:ended"},
 
-	"server-no-password-support": {twoParty, joined(fault("server-no-password-support"), step{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
-	"password-config-prevented":  {twoParty, joined(fault("password-config-prevented"), step{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
+	"server-no-password-support": {twoParty, joined(fault("server-no-password-support"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
+	"password-config-prevented":  {twoParty, joined(fault("password-config-prevented"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
 
-	"room-password-protected": {twoParty, []step{fault("room-password-protected"), joinWith("s3cret")}, nil, "password-required"},
+	"room-password-protected": {twoParty, []op{fault("room-password-protected"), joinWith("s3cret")}, nil, "password-required"},
 	"no-password-given":       {twoParty, before("no-password-given"), nil, "password-required"},
 
 	"reservation-failed":         {twoParty, before("reservation-failed"), sim.Params{sim.P("errorCode", sim.Str("403")), sim.P("errorMsg", sim.Str("Reservation denied"))}, "failed"},
@@ -186,14 +186,14 @@ func TestEveryCauseReachesItsError(t *testing.T) {
 				require.True(t, ok, "no recipe for cause %s", c.ID)
 				s := drive(t, r.cfg, r.script...)
 				errs := errorsOf(s)
-				require.NotEmpty(t, errs, "trace:\n%s", trace(s))
+				require.NotEmpty(t, errs, "trace:\n%s", dump(s))
 				// Only recoverable errors (MEMBERS_ONLY_ERROR before a knock)
 				// may come before the cause's error.
 				for _, prior := range errs[:len(errs)-1] {
-					require.True(t, prior.HasErr && catalog.Get(prior.Err).Recoverable, "trace:\n%s", trace(s))
+					require.True(t, prior.HasErr && catalog.Get(prior.Err).Recoverable, "trace:\n%s", dump(s))
 				}
 				got := errs[len(errs)-1]
-				require.True(t, got.HasErr, "trace:\n%s", trace(s))
+				require.True(t, got.HasErr, "trace:\n%s", dump(s))
 				assert.Equal(t, e.ID, got.Err)
 				assert.Equal(t, e.Event, got.Event)
 				assert.True(t, e.HasPhase(got.Phase), "phase %s not in %v", got.Phase, e.Phases)
@@ -211,7 +211,7 @@ func TestEveryCauseReachesItsError(t *testing.T) {
 						assert.Equal(t, want, names, "param names")
 					}
 				}
-				assert.Equal(t, r.state, s.State().String(), "trace:\n%s", trace(s))
+				assert.Equal(t, r.state, s.State().String(), "trace:\n%s", dump(s))
 			})
 		}
 	}
@@ -238,7 +238,7 @@ func TestEveryAuthErrorTypeReachable(t *testing.T) {
 				s = drive(t, twoParty, notAllowed(at.Value), act(sim.ActionJoin))
 			}
 			errs := errorsOf(s)
-			require.Len(t, errs, 1, trace(s))
+			require.Len(t, errs, 1, dump(s))
 			assert.Equal(t, catalog.NotAllowedError, errs[0].Err)
 			assert.Equal(t, sim.Str(at.Value), errs[0].Params[0].Value)
 		})
@@ -257,7 +257,7 @@ func TestPinnedProfileNeverEmitsDeadErrors(t *testing.T) {
 				r := recipes[c.ID]
 				s := drive(t, pinned(r.cfg), r.script...)
 				for _, rec := range s.Records() {
-					assert.False(t, rec.HasErr, "unexpected %s:\n%s", rec.ErrorValue(), trace(s))
+					assert.False(t, rec.HasErr, "unexpected %s:\n%s", rec.ErrorValue(), dump(s))
 				}
 				switch id {
 				case catalog.IncompatibleServerVersions:
@@ -265,7 +265,7 @@ func TestPinnedProfileNeverEmitsDeadErrors(t *testing.T) {
 					assert.Equal(t, "joined/jvb:connected", s.State().String())
 				default:
 					errs := errorsOf(s)
-					require.Len(t, errs, 1, trace(s))
+					require.Len(t, errs, 1, dump(s))
 					assert.Equal(t, catalog.ConnectionFailed, errs[0].Event)
 					assert.Equal(t, catalog.ConferenceRequestFailed, errs[0].ConnErr)
 					assert.Equal(t, "connection-failed", s.State().String())
@@ -288,7 +288,7 @@ func TestPinnedProfileKeepsLiveErrors(t *testing.T) {
 			cfg := r.cfg
 			cfg.Profile = sim.ProfileLibJitsiMeet
 			lib := drive(t, cfg, r.script...)
-			assert.Equal(t, trace(doc), trace(lib), c.ID)
+			assert.Equal(t, dump(doc), dump(lib), c.ID)
 		}
 	}
 }

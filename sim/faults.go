@@ -246,11 +246,11 @@ func (s *Sim) applySignal(in Input) error {
 			s.fireSession(s.jvb, evIceDisconnect)
 			s.lib.interrupted = true
 			s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
-			s.after(iceFailAfterMs, s.guardJVB(func() {
+			s.afterJVB(iceFailAfterMs, func() {
 				if s.jvbState() == SessionInterrupted {
 					s.jvbIceFailed()
 				}
-			}))
+			})
 		}
 	case "p2p-negotiation-failure":
 		w.p2pOfferAnswerFail = true
@@ -261,10 +261,10 @@ func (s *Sim) applySignal(in Input) error {
 		if st != Lobby {
 			return notNow("we are not waiting in a lobby")
 		}
-		s.after(rtt, s.guard(func() {
+		s.after(rtt, func() {
 			w.room.Lobby, w.room.MembersOnly = false, false
 			s.rejoinMainRoom(w.room.Password)
-		}))
+		})
 	case "restart-terminate-error":
 		w.restartTerminateError = true
 	}

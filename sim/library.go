@@ -57,17 +57,6 @@ func (s *Sim) endSession(m machine, gen *uint32) {
 	}
 }
 
-// guard returns a delivery that runs fn only while the conference attempt
-// that scheduled it is still current.
-func (s *Sim) guard(fn func()) func() {
-	g := s.lib.gen
-	return func() {
-		if s.lib.gen == g {
-			fn()
-		}
-	}
-}
-
 // phase is the lifecycle phase of the current state.
 func (s *Sim) phase() catalog.Phase {
 	switch s.confState() {
@@ -131,12 +120,12 @@ func pow(f float64, n int) float64 {
 
 func (s *Sim) connect() {
 	s.fire(evConnect)
-	s.after(rtt, s.guard(func() {
+	s.after(rtt, func() {
 		s.lib.connected = true
 		s.fire(evConnected)
 		s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting)
 		s.join()
-	}))
+	})
 }
 
 // join is JitsiConference.join(password): the conference request to the
@@ -150,7 +139,7 @@ func (s *Sim) join() {
 // --- the conference request (Moderator) -------------------------------------
 
 func (s *Sim) sendConferenceRequest() {
-	s.after(rtt, s.guard(func() { s.onConferenceAnswer(s.w.answerConferenceRequest()) }))
+	s.after(rtt, func() { s.onConferenceAnswer(s.w.answerConferenceRequest()) })
 }
 
 func (s *Sim) onConferenceAnswer(a focusAnswer) {
@@ -194,10 +183,10 @@ func (s *Sim) onConferenceAnswer(a focusAnswer) {
 
 func (s *Sim) retryConferenceRequest(wait int64) {
 	s.fire(evFocusRetry)
-	s.after(wait, s.guard(func() {
+	s.after(wait, func() {
 		s.fire(evFocusResend)
 		s.sendConferenceRequest()
-	}))
+	})
 }
 
 // giveUpConferenceRequest ends a conference request the focus refused. The
@@ -236,13 +225,13 @@ func (s *Sim) sendJoinPresence() {
 	if s.lib.forceNoPassword {
 		pw, s.lib.forceNoPassword = "", false
 	}
-	s.after(rtt, s.guard(func() {
+	s.after(rtt, func() {
 		if pe := s.w.answerJoin(pw); pe != nil {
 			s.onPresenceError(pe)
 			return
 		}
 		s.onMUCJoined()
-	}))
+	})
 }
 
 // onPresenceError is ChatRoom.onPresenceError.
@@ -293,10 +282,10 @@ func (s *Sim) onNotAllowed(pe *presenceError) {
 		// request again.
 		s.lib.roomCreationRetries++
 		s.fire(evCreationRetry)
-		s.after(s.jitterDelay(s.lib.roomCreationRetries, 500, 1.5), s.guard(func() {
+		s.after(s.jitterDelay(s.lib.roomCreationRetries, 500, 1.5), func() {
 			s.fire(evCreationRejoin)
 			s.sendConferenceRequest()
-		}))
+		})
 		return
 	}
 	s.raise(catalog.NotAllowedError, evFail, P("type", Str(t.String())), P("txt", Str(pe.text)))
@@ -340,26 +329,26 @@ func (s *Sim) armedJoinedEvents() {
 	if s.w.settingsError != "" {
 		text := s.w.settingsError
 		s.w.settingsError = ""
-		s.after(rtt, s.guard(func() {
+		s.after(rtt, func() {
 			s.raiseIn(catalog.PhaseJoined, catalog.SettingsError, "", P("settingsErrorMsg", Str(text)))
-		}))
+		})
 	}
 	if s.w.focusLeaves {
 		s.w.focusLeaves = false
-		s.after(rtt, s.guard(func() { s.raise(catalog.FocusLeft, evFail) }))
+		s.after(rtt, func() { s.raise(catalog.FocusLeft, evFail) })
 	}
 	if s.w.destroyPending {
 		s.w.destroyPending = false
 		reason := s.w.destroyReason
-		s.after(rtt, s.guard(func() {
+		s.after(rtt, func() {
 			s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(reason)), P("alternateJid", Nul()))
-		}))
+		})
 	}
 }
 
 // focusPresence is a presence of the focus occupant in the room.
 func (s *Sim) focusPresence() {
-	s.after(rtt, s.guard(func() {
+	s.after(rtt, func() {
 		if s.confState() != Joined {
 			return
 		}
@@ -372,7 +361,7 @@ func (s *Sim) focusPresence() {
 			s.lib.noBridgeAvailable = true
 			s.raise(catalog.VideobridgeNotAvailable, evFail)
 		}
-	}))
+	})
 }
 
 // maybeInvite is jicofo inviting us to the media session once the conference
@@ -399,10 +388,10 @@ func (s *Sim) leave() {
 	s.lib.gen++ // leave() cancels whatever the conference had in flight
 	s.endSession(s.jvb, &s.lib.jvbGen)
 	s.endSession(s.p2p, &s.lib.p2pGen)
-	s.after(rtt, s.guard(func() {
+	s.after(rtt, func() {
 		s.fire(evMUCLeft)
 		s.emitEvent(catalog.ConferenceLeft, catalog.PhaseTeardown)
-	}))
+	})
 }
 
 func (s *Sim) kicked(reason string) {

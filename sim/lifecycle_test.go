@@ -39,7 +39,7 @@ func TestIceFailedAfterThreeJitteredRestarts(t *testing.T) {
 	for seed := range uint64(200) {
 		s := drive(t, withSeed(twoParty, seed), before("turn-unavailable")...)
 		starts := times(s, isEvent(catalog.MediaSessionStarted))
-		require.Len(t, starts, 4, "one session plus three re-invites:\n%s", trace(s))
+		require.Len(t, starts, 4, "one session plus three re-invites:\n%s", dump(s))
 		failedAt := times(s, isErr(catalog.IceFailed))
 		require.Len(t, failedAt, 1)
 		// Each attempt: ICE fails iceCheck after the session starts; the
@@ -69,23 +69,23 @@ func TestIceRestartInPlace(t *testing.T) {
 	cfg := twoParty
 	cfg.Deployment.EnableIceRestart = true
 	s := drive(t, cfg, before("turn-unavailable")...)
-	assert.Len(t, times(s, isEvent(catalog.ServerRegionChanged)), 1, trace(s))
-	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, trace(s))
+	assert.Len(t, times(s, isEvent(catalog.ServerRegionChanged)), 1, dump(s))
+	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, dump(s))
 	assert.Equal(t, "failed/jvb:ended", s.State().String())
 }
 
 // A restart that is answered with an IQ error ends the conference at once.
 func TestRestartTerminateErrorIsIceFailed(t *testing.T) {
 	s := drive(t, twoParty, fault("restart-terminate-error"), fault("turn-unavailable"), act(sim.ActionJoin))
-	assert.Len(t, times(s, isEvent(catalog.MediaSessionStarted)), 1, trace(s))
-	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, trace(s))
+	assert.Len(t, times(s, isEvent(catalog.MediaSessionStarted)), 1, dump(s))
+	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, dump(s))
 }
 
 // A transient failure recovers through one restart, without an error; the
 // restart counter is not reset, so three more failures are fatal at once.
 func TestIceTransientFailureRecovers(t *testing.T) {
 	s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("ice-transient-failure"))
-	assert.Empty(t, errorsOf(s), trace(s))
+	assert.Empty(t, errorsOf(s), dump(s))
 	assert.Len(t, times(s, isEvent(catalog.ConnectionInterrupted)), 1)
 	assert.Len(t, times(s, isEvent(catalog.ConnectionRestored)), 1)
 	assert.Equal(t, "joined/jvb:connected", s.State().String())
@@ -94,10 +94,10 @@ func TestIceTransientFailureRecovers(t *testing.T) {
 		require.NoError(t, s.Step(sim.Input{Fault: "ice-transient-failure"}))
 		require.NoError(t, s.Settle())
 	}
-	assert.Empty(t, errorsOf(s), trace(s))
+	assert.Empty(t, errorsOf(s), dump(s))
 	require.NoError(t, s.Step(sim.Input{Fault: "ice-transient-failure"}))
 	require.NoError(t, s.Settle())
-	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, "the fourth failure finds the restarts used up:\n%s", trace(s))
+	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, "the fourth failure finds the restarts used up:\n%s", dump(s))
 }
 
 func TestIceInterruptionRestores(t *testing.T) {
@@ -121,13 +121,13 @@ func TestP2PIceFailureFallsBackSilently(t *testing.T) {
 			status = append(status, r.Params[0].Value.Bool)
 		}
 	}
-	assert.Equal(t, []bool{true, false}, status, trace(s))
+	assert.Equal(t, []bool{true, false}, status, dump(s))
 	assert.Empty(t, errorsOf(s))
 	assert.Equal(t, "joined/jvb:connected/p2p:ended", s.State().String())
 
 	// A failure before P2P ever connected changes no status.
 	s = drive(t, cfg, fault("p2p-ice-failure"), act(sim.ActionJoin))
-	assert.Empty(t, times(s, isEvent(catalog.P2PStatus)), trace(s))
+	assert.Empty(t, times(s, isEvent(catalog.P2PStatus)), dump(s))
 	assert.Empty(t, errorsOf(s))
 }
 
@@ -155,7 +155,7 @@ func TestRoomCreationRetries(t *testing.T) {
 
 	// The owner creating the room during the retries lets the join through.
 	s = drive(t, twoParty, fault("room-creation-restricted"), act(sim.ActionJoin), wait(200), fault("owner-arrives"))
-	assert.Empty(t, errorsOf(s), trace(s))
+	assert.Empty(t, errorsOf(s), dump(s))
 	assert.Equal(t, sim.Joined, s.State().Conference)
 }
 
@@ -198,27 +198,27 @@ func TestRecoveries(t *testing.T) {
 		cfg.Room.Password = "s3cret"
 		s := drive(t, cfg, act(sim.ActionJoin), settled(), joinWith("wrong"), settled(), joinWith("s3cret"))
 		assert.Len(t, times(s, isErr(catalog.PasswordRequired)), 2)
-		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
 	})
 	t.Run("login", func(t *testing.T) {
 		s := drive(t, twoParty, fault("auth-users-only"), act(sim.ActionJoin), settled(), act(sim.ActionLogin))
 		assert.Len(t, times(s, isEvent(catalog.AuthStatusChanged)), 1)
-		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
 	})
 	t.Run("wait for owner", func(t *testing.T) {
 		s := drive(t, twoParty, fault("token-missing"), act(sim.ActionJoin), settled(), fault("owner-arrives"), act(sim.ActionJoin))
-		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
 	})
 	t.Run("lobby approval", func(t *testing.T) {
 		cfg := lobbyRoom
 		cfg.Room.Password = "s3cret"
 		s := drive(t, cfg, act(sim.ActionJoin), settled(), act(sim.ActionKnock), settled(), act(sim.ActionApprove))
 		assert.Len(t, errorsOf(s), 1)
-		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
 	})
 	t.Run("lobby disabled", func(t *testing.T) {
 		s := drive(t, lobbyRoom, act(sim.ActionJoin), settled(), act(sim.ActionKnock), settled(), fault("lobby-disabled"))
-		assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+		assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
 	})
 }
 
@@ -234,7 +234,7 @@ func TestTeardown(t *testing.T) {
 		assert.Equal(t, "left", s.State().String())
 	})
 	t.Run("kick", func(t *testing.T) {
-		s := drive(t, twoParty, act(sim.ActionJoin), settled(), step{in: sim.Input{Action: sim.ActionKick, Text: "bye"}})
+		s := drive(t, twoParty, act(sim.ActionJoin), settled(), op{in: sim.Input{Action: sim.ActionKick, Text: "bye"}})
 		k := times(s, isEvent(catalog.Kicked))
 		require.Len(t, k, 1)
 		assert.Empty(t, times(s, isEvent(catalog.ConferenceLeft)), "no CONFERENCE_LEFT after a kick")
@@ -248,7 +248,7 @@ func TestTeardown(t *testing.T) {
 // Only the first bridgeNotAvailable presence counts.
 func TestVideobridgeNotAvailableOnce(t *testing.T) {
 	s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("bridges-down"), fault("bridges-at-capacity"))
-	assert.Len(t, times(s, isErr(catalog.VideobridgeNotAvailable)), 1, trace(s))
+	assert.Len(t, times(s, isErr(catalog.VideobridgeNotAvailable)), 1, dump(s))
 }
 
 // A lone participant gets no session-initiate: jicofo waits for two.
@@ -259,20 +259,20 @@ func TestMediaWaitsForTwoParticipants(t *testing.T) {
 	assert.Equal(t, "joined", s.State().String())
 	require.NoError(t, s.Step(sim.Input{Fault: "participant-joins"}))
 	require.NoError(t, s.Settle())
-	assert.Equal(t, "joined/jvb:connected", s.State().String(), trace(s))
+	assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
 }
 
 func TestDeterminism(t *testing.T) {
 	run := func(seed uint64) string {
 		s := drive(t, withSeed(twoParty, seed), before("turn-unavailable")...)
-		return trace(s)
+		return dump(s)
 	}
 	assert.Equal(t, run(7), run(7), "same seed, same trace")
 	assert.NotEqual(t, run(7), run(8), "the seed feeds the jitter")
 	for _, e := range []sim.Engine{sim.EngineLooplab, sim.EngineTable} {
 		cfg := withSeed(twoParty, 7)
 		cfg.Engine = e
-		assert.Equal(t, run(7), trace(drive(t, cfg, before("turn-unavailable")...)), "engine %d", e)
+		assert.Equal(t, run(7), dump(drive(t, cfg, before("turn-unavailable")...)), "engine %d", e)
 	}
 }
 
@@ -308,7 +308,7 @@ func TestP2PNegotiationFailureIsFatal(t *testing.T) {
 	cfg.Deployment.P2P = true
 	s := drive(t, cfg, fault("p2p-negotiation-failure"), act(sim.ActionJoin))
 	errs := errorsOf(s)
-	require.Len(t, errs, 1, trace(s))
+	require.Len(t, errs, 1, dump(s))
 	assert.Equal(t, catalog.OfferAnswerFailed, errs[0].Err)
 	assert.Equal(t, "failed/jvb:ended/p2p:ended", s.State().String())
 }

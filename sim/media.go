@@ -8,39 +8,19 @@ import "github.com/jitsi-sim/confsim/internal/catalog"
 // Not modelled: tracks, simulcast, codecs beyond a mismatch, E2EE, the
 // in-place restart's 15 s fallback timer (ICE always settles sooner here).
 
-// guardJVB returns a delivery that runs only while the JVB session that
-// scheduled it is still the current one.
-func (s *Sim) guardJVB(fn func()) func() {
-	g := s.lib.jvbGen
-	return s.guard(func() {
-		if s.lib.jvbGen == g {
-			fn()
-		}
-	})
-}
-
-func (s *Sim) guardP2P(fn func()) func() {
-	g := s.lib.p2pGen
-	return s.guard(func() {
-		if s.lib.p2pGen == g {
-			fn()
-		}
-	})
-}
-
 func (s *Sim) jvbState() SessionState { return SessionState(s.jvb.Current()) }
 func (s *Sim) p2pState() SessionState { return SessionState(s.p2p.Current()) }
 
 // sessionInitiate is jicofo's session-initiate for the JVB session.
 func (s *Sim) sessionInitiate() {
-	s.after(rtt, s.guardJVB(func() {
+	s.afterJVB(rtt, func() {
 		if s.confState() != Joined {
 			return
 		}
 		s.fireSession(s.jvb, evInitiate)
 		s.emitEvent(catalog.ServerRegionChanged, catalog.PhaseMedia, P("region", Str("region-1")))
 		s.acceptOffer()
-	}))
+	})
 }
 
 // acceptOffer is _acceptJvbIncomingCall: setRemoteDescription, createAnswer,
@@ -51,7 +31,7 @@ func (s *Sim) acceptOffer() {
 		s.offerAnswerFailed(s.w.offerAnswerFailure + " failed")
 		return
 	}
-	s.after(rtt, s.guardJVB(func() {
+	s.afterJVB(rtt, func() {
 		if s.w.offerAnswerFailure == "session-accept" {
 			s.offerAnswerFailed("session-accept answered with an error")
 			return
@@ -59,7 +39,7 @@ func (s *Sim) acceptOffer() {
 		s.fireSession(s.jvb, evAccepted)
 		s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(false)))
 		s.checkJVBIce()
-	}))
+	})
 }
 
 func (s *Sim) offerAnswerFailed(msg string) {
@@ -68,7 +48,7 @@ func (s *Sim) offerAnswerFailed(msg string) {
 
 // checkJVBIce runs ICE connectivity checks on the JVB session.
 func (s *Sim) checkJVBIce() {
-	s.after(iceCheckMs, s.guardJVB(func() {
+	s.afterJVB(iceCheckMs, func() {
 		fail := s.w.jvbIce != iceOK || s.w.jvbIceFailOnce
 		s.w.jvbIceFailOnce = false
 		if fail {
@@ -76,7 +56,7 @@ func (s *Sim) checkJVBIce() {
 			return
 		}
 		s.jvbIceConnected()
-	}))
+	})
 }
 
 func (s *Sim) jvbIceConnected() {
@@ -101,7 +81,7 @@ func (s *Sim) jvbIceFailed() {
 		s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFail)
 		return
 	}
-	s.after(s.jitterDelay(s.lib.iceRestarts, 1000, 2), s.guardJVB(func() {
+	s.afterJVB(s.jitterDelay(s.lib.iceRestarts, 1000, 2), func() {
 		s.lib.iceRestarts++
 		if s.w.deploy.EnableIceRestart {
 			s.fireSession(s.jvb, evRestart)
@@ -109,26 +89,26 @@ func (s *Sim) jvbIceFailed() {
 			return
 		}
 		s.iceFailedHandling()
-	}))
+	})
 }
 
 // iceFailedHandling is IceFailedHandling: an XMPP ping, 2 s, then, if the
 // JVB session is still not connected, a session-terminate asking jicofo to
 // re-invite.
 func (s *Sim) iceFailedHandling() {
-	s.after(rtt+2000, s.guardJVB(func() {
+	s.afterJVB(rtt+2000, func() {
 		if s.jvbState() == SessionConnected {
 			return
 		}
 		s.endSession(s.jvb, &s.lib.jvbGen)
-		s.after(rtt, s.guard(func() {
+		s.after(rtt, func() {
 			if s.w.restartTerminateError {
 				s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFail)
 				return
 			}
 			s.sessionInitiate()
-		}))
-	}))
+		})
+	})
 }
 
 // disruptJVB takes a connected JVB session's connectivity away: ICE goes
@@ -141,18 +121,18 @@ func (s *Sim) disruptJVB(recoverAfter int64) {
 	s.lib.interrupted = true
 	s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
 	if recoverAfter > 0 {
-		s.after(recoverAfter, s.guardJVB(func() {
+		s.afterJVB(recoverAfter, func() {
 			if s.jvbState() == SessionInterrupted {
 				s.jvbIceConnected()
 			}
-		}))
+		})
 		return
 	}
-	s.after(iceFailAfterMs, s.guardJVB(func() {
+	s.afterJVB(iceFailAfterMs, func() {
 		if s.jvbState() == SessionInterrupted {
 			s.jvbIceFailed()
 		}
-	}))
+	})
 }
 
 // --- P2P ---------------------------------------------------------------------
@@ -166,12 +146,12 @@ func (s *Sim) maybeStartP2P() {
 	if st := s.p2pState(); st != SessionNone && st != SessionEnded {
 		return
 	}
-	s.after(p2pStartMs, s.guardP2P(func() {
+	s.afterP2P(p2pStartMs, func() {
 		if s.confState() != Joined || s.w.room.Occupants != 2 {
 			return
 		}
 		s.fireSession(s.p2p, evInitiate)
-		s.after(rtt, s.guardP2P(func() {
+		s.afterP2P(rtt, func() {
 			if s.w.p2pOfferAnswerFail {
 				// onCallAccepted: setAnswer rejects while p2pJingleSession
 				// is still set.
@@ -179,7 +159,7 @@ func (s *Sim) maybeStartP2P() {
 				return
 			}
 			s.fireSession(s.p2p, evAccepted)
-			s.after(iceCheckMs, s.guardP2P(func() {
+			s.afterP2P(iceCheckMs, func() {
 				if s.w.p2pIceFails {
 					s.stopP2P()
 					return
@@ -187,9 +167,9 @@ func (s *Sim) maybeStartP2P() {
 				s.fireSession(s.p2p, evIceConnected)
 				s.lib.p2pActive = true
 				s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(true)))
-			}))
-		}))
-	}))
+			})
+		})
+	})
 }
 
 // stopP2P ends the P2P session and goes back to JVB, without an error.

@@ -55,6 +55,7 @@ type Sim struct {
 	OnRecord func(*Record)
 
 	limit   string
+	scratch Record
 	stop    func(*Record) bool
 	stopped bool
 }
@@ -173,6 +174,9 @@ func (s *Sim) runUntil(end int64, stop func(*Record) bool) (err error) {
 			return s.reachLimit(fmt.Sprintf("step limit of %d deliveries", s.cfg.Limits.MaxSteps))
 		}
 		t := s.q.pop()
+		if t.gen != s.lib.gen || (t.session != nil && *t.session != t.sessionGen) {
+			continue // cancelled: its conference attempt or session is over
+		}
 		s.now = t.at
 		s.runs++
 		t.fn()
@@ -207,11 +211,23 @@ func (s *Sim) reachLimit(what string) error {
 	return ErrLimit
 }
 
-// after schedules fn to run d virtual milliseconds from now. Deliveries due
-// at the same time run in the order they were scheduled.
+// after schedules fn to run d virtual milliseconds from now, for as long as
+// the current conference attempt lasts (see library.gen). Deliveries due at
+// the same time run in the order they were scheduled.
 func (s *Sim) after(d int64, fn func()) {
 	s.seq++
-	s.q.push(timer{at: s.now + d, seq: s.seq, fn: fn})
+	s.q.push(timer{at: s.now + d, seq: s.seq, gen: s.lib.gen, fn: fn})
+}
+
+// afterJVB schedules fn for as long as the current JVB session lasts.
+func (s *Sim) afterJVB(d int64, fn func()) { s.afterSession(d, &s.lib.jvbGen, fn) }
+
+// afterP2P schedules fn for as long as the current P2P session lasts.
+func (s *Sim) afterP2P(d int64, fn func()) { s.afterSession(d, &s.lib.p2pGen, fn) }
+
+func (s *Sim) afterSession(d int64, session *uint32, fn func()) {
+	s.seq++
+	s.q.push(timer{at: s.now + d, seq: s.seq, gen: s.lib.gen, session: session, sessionGen: *session, fn: fn})
 }
 
 // emit hands one record to the application.
@@ -219,7 +235,8 @@ func (s *Sim) emit(r Record) {
 	r.T = s.now
 	r.State = s.State()
 	if s.OnRecord != nil {
-		s.OnRecord(&r)
+		s.scratch = r
+		s.OnRecord(&s.scratch)
 	} else {
 		s.recs = append(s.recs, r)
 	}
@@ -229,9 +246,12 @@ func (s *Sim) emit(r Record) {
 }
 
 type timer struct {
-	at  int64
-	seq uint64
-	fn  func()
+	at         int64
+	seq        uint64
+	gen        uint32  // the conference attempt it belongs to
+	session    *uint32 // the session generation counter it depends on, if any
+	sessionGen uint32
+	fn         func()
 }
 
 // timerHeap is a min-heap ordered by (at, seq).

@@ -45,20 +45,20 @@ func (s *Sim) Step(in Input) (err error) {
 		s.leave()
 	case ActionKnock:
 		s.fire(evKnock)
-		s.after(rtt, s.guard(s.armedLobbyEvents))
+		s.after(rtt, s.armedLobbyEvents)
 	case ActionApprove:
-		s.after(rtt, s.guard(func() {
+		s.after(rtt, func() {
 			s.w.members = true
 			s.rejoinMainRoom(s.w.room.Password)
-		}))
+		})
 	case ActionDeny:
-		s.after(rtt, s.guard(s.deniedAccess))
+		s.after(rtt, s.deniedAccess)
 	case ActionKick:
-		s.after(rtt, s.guard(func() { s.kicked(in.Text) }))
+		s.after(rtt, func() { s.kicked(in.Text) })
 	case ActionDestroy:
-		s.after(rtt, s.guard(func() {
+		s.after(rtt, func() {
 			s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(in.Text)), P("alternateJid", Nul()))
-		}))
+		})
 	case ActionLock, ActionUnlock:
 		pw := in.Password
 		if in.Action == ActionUnlock {
@@ -131,18 +131,18 @@ func (s *Sim) armedLobbyEvents() {
 	}
 	if s.w.lobbyDeny {
 		s.w.lobbyDeny = false
-		s.after(moderatorMs, s.guard(s.deniedAccess))
+		s.after(moderatorMs, s.deniedAccess)
 	}
 	if s.w.lobbyEmptied {
 		s.w.lobbyEmptied = false
-		s.after(rtt, s.guard(func() {
+		s.after(rtt, func() {
 			if s.confState() != Lobby {
 				return
 			}
 			// The lobby room is destroyed without an alternate jid: the main
 			// room relays MUC_DESTROYED with the reason only.
 			s.raise(catalog.ConferenceDestroyed, evFail, P("reason", Str("The meeting has ended")))
-		}))
+		})
 	}
 }
 
@@ -170,24 +170,24 @@ func (s *Sim) rejoinMainRoom(password string) {
 // lock is JitsiConference.lock(password): the room's muc#owner config form,
 // submitted with the secret when the form has a field for it.
 func (s *Sim) lock(password string) {
-	s.after(rtt, s.guard(func() {
+	s.after(rtt, func() {
 		if s.w.deploy.NoPasswordSupport {
 			s.raiseIn(catalog.PhaseJoined, catalog.PasswordNotSupported, "")
 			return
 		}
 		s.w.room.Password = password
 		s.emitEvent(catalog.LockStateChanged, catalog.PhaseJoined, P("locked", BoolV(password != "")))
-	}))
+	})
 }
 
 // sendChat sends a groupchat message; an error bounce is CHAT_ERROR.
 func (s *Sim) sendChat() {
-	s.after(rtt, s.guard(func() {
+	s.after(rtt, func() {
 		if s.w.chatCondition == "" {
 			return
 		}
 		text := s.w.chatText
 		s.w.chatCondition, s.w.chatText = "", ""
 		s.raiseIn(catalog.PhaseJoined, catalog.ChatError, "", P("errorMsg", Str(text)))
-	}))
+	})
 }
