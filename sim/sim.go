@@ -45,6 +45,7 @@ type Sim struct {
 
 	conf, jvb, p2p machine
 	jitter         *rand.Rand
+	pcg            *rand.PCG
 
 	w    world
 	lib  library
@@ -85,7 +86,11 @@ func (s *Sim) Reset(cfg Config) error {
 	s.conf.Reset(uint8(Disconnected))
 	s.jvb.Reset(uint8(SessionNone))
 	s.p2p.Reset(uint8(SessionNone))
-	s.jitter = rand.New(rand.NewPCG(cfg.Seed, streamJitter))
+	if s.jitter == nil {
+		s.pcg = rand.NewPCG(cfg.Seed, streamJitter)
+		s.jitter = rand.New(s.pcg)
+	}
+	s.pcg.Seed(cfg.Seed, streamJitter)
 	s.w = newWorld(&cfg)
 	s.lib = library{}
 	s.recs = s.recs[:0]
