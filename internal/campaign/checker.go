@@ -1,0 +1,277 @@
+package campaign
+
+import (
+	"fmt"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+// The lifecycle invariants a Checker enforces. The names appear in reports,
+// in scenario files written for failing runs, and in test failures.
+const (
+	InvOneFailurePerJoin  = "one-failure-per-join"   // at most one conference.failed per join attempt
+	InvQuietAfterFailure  = "quiet-after-failure"    // no joined or media events after a failure until a new join
+	InvJoinedPhaseErrors  = "joined-errors-after-joined" // joined-phase errors only after conference.joined
+	InvMediaAfterInitiate = "media-errors-after-session-initiate"
+	InvLeftOnlyIfJoined   = "left-only-if-joined" // conference.left only after conference.joined, never after conference.kicked
+	InvIceFailedRestarts  = "ice-failed-after-restarts"
+	InvTimeMonotonic      = "time-monotonic"
+	InvTerminalAbsorbs    = "terminal-absorbs"
+	InvClassification     = "classification" // carrier event, params, phase, fatal, recoverable as the catalog says
+	InvProfile            = "profile"        // the pinned library never emits its three dead errors
+	InvPanic              = "model-panic"    // the model panicked
+	InvModelError         = "model-error"    // the model returned an unexpected error
+)
+
+// Violation is the first invariant a run broke.
+type Violation struct {
+	Invariant string `json:"invariant"`
+	Message   string `json:"message"`
+	// Record is the index of the offending record in the run (-1 when the
+	// violation is about an input or the end of the run).
+	Record int   `json:"record"`
+	T      int64 `json:"t_ms"`
+}
+
+func (v *Violation) String() string {
+	return fmt.Sprintf("%s at %d ms: %s", v.Invariant, v.T, v.Message)
+}
+
+// The minimal wait between the first JVB session-initiate and ICE_FAILED:
+// three restarts with getJitterDelay(n, 1000, 2) back-offs, at least 1 s
+// each; or one back-off plus IceFailedHandling's 2 s when jicofo refuses the
+// restart's session-terminate.
+const minIceFailedAfterInitiateMs = 3000
+
+// Checker checks the lifecycle invariants of one run, one record at a time,
+// keeping a constant amount of state: it is fed by Sim.OnRecord so that
+// campaigns never keep a run's records. Call Reset before each run, Input
+// for every input the model accepted, Record for every record, and End after
+// the run.
+type Checker struct {
+	cfg sim.Config
+
+	n        int // records seen
+	lastT    int64
+	prev     sim.State
+	terminal bool
+
+	failures       int  // conference.failed in the current join attempt
+	failed         bool // a failure happened since the last join attempt
+	joined         bool // conference.joined since the last join attempt
+	kicked         bool
+	initiated      bool // a Jingle session was initiated in this conference
+	firstInitiateT int64
+	jvbInitiates   int // JVB session-initiates (server_region_changed) in this conference
+	terminateError bool
+
+	v     *Violation
+	first Violation
+}
+
+// Reset prepares the checker for a run with cfg.
+func (c *Checker) Reset(cfg sim.Config) {
+	*c = Checker{cfg: cfg}
+}
+
+// Violation returns the first violation, or nil.
+func (c *Checker) N() int { return c.n }
+
+func (c *Checker) Violation() *Violation { return c.v }
+
+func (c *Checker) fail(inv string, r *sim.Record, format string, args ...any) {
+	if c.v != nil {
+		return
+	}
+	c.first = Violation{Invariant: inv, Message: fmt.Sprintf(format, args...), Record: -1, T: c.lastT}
+	if r != nil {
+		c.first.Record, c.first.T = c.n, r.T
+	}
+	c.v = &c.first
+}
+
+// Fail records a violation found outside the record stream (a panic or an
+// unexpected model error).
+func (c *Checker) Fail(inv, msg string) { c.fail(inv, nil, "%s", msg) }
+
+// Input tells the checker that the model accepted in while in state st.
+func (c *Checker) Input(in sim.Input, st sim.State) {
+	if in.Action != "" && c.terminal {
+		c.fail(InvTerminalAbsorbs, nil, "action %s accepted in terminal state %s", in.Action, st)
+	}
+	switch in.Action {
+	case sim.ActionJoin, sim.ActionLogin, sim.ActionKnock:
+		// A new join attempt: join(), login then a new conference request,
+		// or joinLobby().
+		c.failures, c.failed = 0, false
+		if in.Action != sim.ActionKnock {
+			c.joined = false
+		}
+	}
+	if in.Fault == "restart-terminate-error" {
+		c.terminateError = true
+	}
+}
+
+// Record checks one record.
+func (c *Checker) Record(r *sim.Record) {
+	defer func() {
+		c.prev = r.State
+		c.lastT = r.T
+		c.n++
+	}()
+	if r.T < c.lastT {
+		c.fail(InvTimeMonotonic, r, "record at %d ms after one at %d ms", r.T, c.lastT)
+	}
+	if c.terminal && r.State.Conference != c.prev.Conference {
+		c.fail(InvTerminalAbsorbs, r, "%s left terminal state %s for %s", r.Event, c.prev.Conference, r.State.Conference)
+	}
+	if r.State.Conference.Terminal() {
+		c.terminal = true
+	}
+	if r.State.JVB != sim.SessionNone || r.State.P2P != sim.SessionNone {
+		if !c.initiated {
+			c.initiated, c.firstInitiateT = true, r.T
+		}
+	}
+
+	switch r.Event {
+	case catalog.ConferenceFailed, catalog.ConnectionFailed:
+		if r.Event == catalog.ConferenceFailed {
+			c.failures++
+			if c.failures > 1 {
+				c.fail(InvOneFailurePerJoin, r, "second conference.failed (%s) in one join attempt", r.ErrorValue())
+			}
+		}
+		c.failed = true
+	case catalog.ConferenceJoined, catalog.ConferenceJoinInProgress, catalog.MediaSessionStarted,
+		catalog.ConnectionEstablished, catalog.ConnectionInterrupted, catalog.ConnectionRestored,
+		catalog.DataChannelOpened, catalog.P2PStatus, catalog.ServerRegionChanged, catalog.UserJoined:
+		if c.failed {
+			c.fail(InvQuietAfterFailure, r, "%s after a failure, with no new join", r.Event)
+		}
+	case catalog.ConferenceLeft:
+		if !c.joined {
+			c.fail(InvLeftOnlyIfJoined, r, "conference.left but the room was never joined")
+		}
+		if c.kicked {
+			c.fail(InvLeftOnlyIfJoined, r, "conference.left after conference.kicked")
+		}
+	case catalog.Kicked:
+		c.kicked = true
+	}
+	switch r.Event {
+	case catalog.ConferenceJoined:
+		c.joined = true
+		c.initiated, c.jvbInitiates = false, 0
+	case catalog.ServerRegionChanged:
+		if c.jvbInitiates == 0 {
+			c.firstInitiateT = r.T
+		}
+		c.jvbInitiates++
+	}
+
+	if r.HasErr {
+		c.checkError(r)
+	}
+}
+
+func (c *Checker) checkError(r *sim.Record) {
+	e := catalog.Get(r.Err)
+	if c.cfg.Profile == sim.ProfileLibJitsiMeet && !e.EmittedByLib {
+		c.fail(InvProfile, r, "%s is never emitted by lib-jitsi-meet 01daa07c3f8c", e.Value)
+	}
+	// Classification.
+	if r.Event != e.Event {
+		c.fail(InvClassification, r, "%s carried by %s, catalog says %s", e.Value, r.Event, e.Event)
+	}
+	if !paramsMatch(e, r) {
+		c.fail(InvClassification, r, "%s params %s, catalog says %s", e.Value, paramNames(r.Params), catalogParamNames(e))
+	}
+	if !e.HasPhase(r.Phase) {
+		c.fail(InvClassification, r, "%s in phase %s, catalog says %v", e.Value, r.Phase, e.Phases)
+	}
+	term := r.State.Conference.Terminal()
+	switch {
+	case e.Fatal && !term:
+		c.fail(InvClassification, r, "fatal %s left the conference in %s", e.Value, r.State.Conference)
+	case e.Event == catalog.ConferenceFailed && e.Recoverable && term:
+		c.fail(InvClassification, r, "recoverable %s ended the conference (%s)", e.Value, r.State.Conference)
+	case e.Event == catalog.ConferenceFailed && !e.Recoverable && !term:
+		c.fail(InvClassification, r, "non-recoverable %s left the conference in %s", e.Value, r.State.Conference)
+	case e.Event != catalog.ConferenceFailed && term:
+		c.fail(InvClassification, r, "%s (not a failure) ended the conference (%s)", e.Value, r.State.Conference)
+	}
+	// Lifecycle order.
+	if onlyPhases(e, catalog.PhaseJoined, catalog.PhaseMedia) && !c.joined {
+		c.fail(InvJoinedPhaseErrors, r, "%s before conference.joined", e.Value)
+	}
+	if onlyPhases(e, catalog.PhaseMedia) && !c.initiated {
+		c.fail(InvMediaAfterInitiate, r, "%s with no session-initiate", e.Value)
+	}
+	if r.Err == catalog.IceFailed {
+		switch {
+		case c.jvbInitiates == 0:
+			c.fail(InvIceFailedRestarts, r, "ICE_FAILED with no JVB session")
+		case r.T-c.firstInitiateT < minIceFailedAfterInitiateMs:
+			c.fail(InvIceFailedRestarts, r, "ICE_FAILED %d ms after the first session-initiate, before three restarts could run", r.T-c.firstInitiateT)
+		case !c.cfg.Deployment.EnableIceRestart && !c.terminateError && c.jvbInitiates < 4:
+			c.fail(InvIceFailedRestarts, r, "ICE_FAILED after %d JVB session-initiates; the library re-invites three times first", c.jvbInitiates)
+		}
+	}
+}
+
+// End checks what holds at the end of a run: a terminal state stays put.
+func (c *Checker) End(final sim.State) {
+	if c.terminal && final.Conference != c.prev.Conference {
+		c.fail(InvTerminalAbsorbs, nil, "ended in %s after terminal state %s", final.Conference, c.prev.Conference)
+	}
+}
+
+func onlyPhases(e *catalog.Error, ps ...catalog.Phase) bool {
+	for _, p := range e.Phases {
+		ok := false
+		for _, q := range ps {
+			ok = ok || p == q
+		}
+		if !ok {
+			return false
+		}
+	}
+	return len(e.Phases) > 0
+}
+
+// paramsMatch: the record's parameter names are the catalog's, in order. A
+// CONFERENCE_DESTROYED relayed from the lobby has no alternateJid.
+func paramsMatch(e *catalog.Error, r *sim.Record) bool {
+	want := e.Params
+	if e.ID == catalog.ConferenceDestroyed && r.Phase == catalog.PhaseLobby {
+		want = want[:1]
+	}
+	if len(want) != len(r.Params) {
+		return false
+	}
+	for i := range want {
+		if want[i].Name != r.Params[i].Name {
+			return false
+		}
+	}
+	return true
+}
+
+func paramNames(ps sim.Params) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
+}
+
+func catalogParamNames(e *catalog.Error) []string {
+	out := make([]string, len(e.Params))
+	for i, p := range e.Params {
+		out[i] = p.Name
+	}
+	return out
+}
