@@ -10,8 +10,8 @@ import (
 // The lifecycle invariants a Checker enforces. The names appear in reports,
 // in scenario files written for failing runs, and in test failures.
 const (
-	InvOneFailurePerJoin  = "one-failure-per-join"   // at most one conference.failed per join attempt
-	InvQuietAfterFailure  = "quiet-after-failure"    // no joined or media events after a failure until a new join
+	InvOneFailurePerJoin  = "one-failure-per-join"       // at most one conference.failed per join attempt
+	InvQuietAfterFailure  = "quiet-after-failure"        // no joined or media events after a failure until a new join
 	InvJoinedPhaseErrors  = "joined-errors-after-joined" // joined-phase errors only after conference.joined
 	InvMediaAfterInitiate = "media-errors-after-session-initiate"
 	InvLeftOnlyIfJoined   = "left-only-if-joined" // conference.left only after conference.joined, never after conference.kicked
