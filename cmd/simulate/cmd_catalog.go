@@ -1,0 +1,288 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/internal/scenario"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+const errorsManual = `NAME
+    simulate errors - list the conference errors and AUTH_ERROR_TYPES
+
+SYNOPSIS
+    simulate errors [--format text|json]
+
+DESCRIPTION
+    Errors lists the 20 members of JitsiConferenceErrors in documented
+    order: name, value, the event that carries it, the lifecycle phases in
+    which it surfaces, whether jitsi-meet treats it as fatal
+    (isFatalJitsiConferenceError) and marks it recoverable, and whether
+    lib-jitsi-meet 01daa07c3f8c still emits it. Under each error come its
+    documented causes: the ids a scenario's fault step uses. Then the six
+    AUTH_ERROR_TYPES (the reason of NOT_ALLOWED_ERROR, and of the fault
+    authorization-failure) and the wire-level signals a fault step may
+    inject.
+
+OPTIONS
+    --format text|json
+        text (default) is the listing above. json writes
+        {"errors": [...], "auth_error_types": [...]}; each error has name,
+        value, event, params, phase (a list), fatal, recoverable,
+        emitted_by_lib, description, user_action, app_reaction and causes
+        (id, text, signal); each auth type has name, value, signal, text.
+
+EXIT STATUS
+    0   the list was written
+    2   an unknown flag or format
+
+EXAMPLES
+    simulate errors
+    simulate errors --format json | jq -r '.errors[] | select(.fatal) | .name'
+`
+
+const describeManual = `NAME
+    simulate describe - explain one conference error
+
+SYNOPSIS
+    simulate describe [--scenarios DIR] ERROR
+
+DESCRIPTION
+    Describe explains one member of JitsiConferenceErrors, named by its
+    constant name (PASSWORD_REQUIRED), its value
+    (conference.passwordRequired) or the id of one of its documented causes
+    (room-password-protected): what it means, the event that carries it and
+    its parameters, the phases in which it surfaces, its classification
+    (fatal, recoverable, still emitted by lib-jitsi-meet), what the user can
+    do, what the jitsi-meet app does with it, its documented causes with the
+    wire-level signal each one produces, and which scenarios reach it.
+
+    To find the scenarios, describe runs every scenario file under DIR and
+    lists those in which the error occurred, whether or not the scenario
+    passed. Files that do not parse are skipped with a warning.
+
+OPTIONS
+    --scenarios DIR
+        The scenario directory to search (default: scenarios).
+
+EXIT STATUS
+    0   the error was described
+    2   ERROR names no conference error, or a flag is wrong
+
+EXAMPLES
+    simulate describe PASSWORD_REQUIRED
+    simulate describe conference.iceFailed
+    simulate describe --scenarios my-scenarios/ turn-unavailable
+`
+
+const graphManual = `NAME
+    simulate graph - print the conference lifecycle
+
+SYNOPSIS
+    simulate graph [--format mermaid|dot]
+
+DESCRIPTION
+    Graph prints the two state machines of the model, built from the same
+    transition tables the simulator runs: the conference lifecycle
+    (connecting, the conference request to the focus, the MUC join,
+    password, lobby, authentication, joined, teardown) and the Jingle
+    session machine that the JVB and P2P sessions each follow.
+
+OPTIONS
+    --format mermaid|dot
+        mermaid (default) writes a Mermaid stateDiagram-v2; dot writes a
+        Graphviz digraph with one cluster per machine.
+
+EXIT STATUS
+    0   the graph was written
+    2   an unknown flag or format
+
+EXAMPLES
+    simulate graph > lifecycle.mmd
+    simulate graph --format dot | dot -Tsvg > lifecycle.svg
+`
+
+func cmdErrors(args []string, stdout, stderr io.Writer) int {
+	fs := flags("errors")
+	format := fs.String("format", "text", "text or json")
+	rest, code := parse(fs, errorsManual, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(rest) > 0 {
+		return usageError(stderr, "simulate errors", "unexpected argument %q", rest[0])
+	}
+	if !oneOf(stderr, "simulate errors", "format", *format, "text", "json") {
+		return exitBadInput
+	}
+	if *format == "json" {
+		out, err := json.MarshalIndent(struct {
+			Errors    []catalog.Error    `json:"errors"`
+			AuthTypes []catalog.AuthType `json:"auth_error_types"`
+		}{catalog.Errors(), catalog.AuthTypes()}, "", "  ")
+		if err != nil {
+			fmt.Fprintf(stderr, "simulate errors: %v\n", err)
+			return exitBadInput
+		}
+		stdout.Write(append(out, '\n'))
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVALUE\tEVENT\tFATAL\tRECOVERABLE\tEMITTED BY LIB")
+	for _, e := range catalog.Errors() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, e.Value, e.Event, yesNo(e.Fatal), yesNo(e.Recoverable), yesNo(e.EmittedByLib))
+		for _, c := range e.Causes {
+			fmt.Fprintf(tw, "    cause %s\t\t\t\t\t\n", c.ID)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "\nAUTH_ERROR_TYPES (the type of NOT_ALLOWED_ERROR, the reason of authorization-failure):")
+	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	for _, t := range catalog.AuthTypes() {
+		fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Name, t.Value, t.Text)
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "\nSignals (wire-level faults that are not documented causes):")
+	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	for _, s := range sim.Signals {
+		fmt.Fprintf(tw, "    %s\t%s\n", s.ID, s.Text)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// findError finds an error by name, value or cause id (any case).
+func findError(arg string) (*catalog.Error, bool) {
+	for i := range catalog.Errors() {
+		e := &catalog.Errors()[i]
+		if strings.EqualFold(arg, e.Name) || strings.EqualFold(arg, e.Value) {
+			return e, true
+		}
+	}
+	if e, _, ok := catalog.CauseByID(strings.ToLower(arg)); ok {
+		return e, true
+	}
+	return nil, false
+}
+
+func cmdDescribe(args []string, stdout, stderr io.Writer) int {
+	fs := flags("describe")
+	dir := fs.String("scenarios", "scenarios", "the scenario `DIR` to search")
+	rest, code := parse(fs, describeManual, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(rest) != 1 {
+		return usageError(stderr, "simulate describe", "want exactly one ERROR (a name, value or cause id), got %d arguments", len(rest))
+	}
+	e, ok := findError(rest[0])
+	if !ok {
+		fmt.Fprintf(stderr, "simulate describe: unknown error %q: not the name, value or a cause id of a conference error\nRun 'simulate errors' for the list.\n", rest[0])
+		return exitBadInput
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s)\n\n    %s\n\n", e.Name, e.Value, e.Description)
+	fmt.Fprintf(&b, "Carried by:      %s\n", e.Event)
+	if len(e.Params) == 0 {
+		b.WriteString("Parameters:      none after the error value\n")
+	} else {
+		b.WriteString("Parameters:      after the error value, in order:\n")
+		for _, p := range e.Params {
+			fmt.Fprintf(&b, "    %s (%s): %s\n", p.Name, p.Type, p.Doc)
+		}
+	}
+	var phases []string
+	for _, p := range e.Phases {
+		phases = append(phases, string(p))
+	}
+	fmt.Fprintf(&b, "Phases:          %s\n", strings.Join(phases, ", "))
+	fmt.Fprintf(&b, "Fatal:           %s (jitsi-meet's isFatalJitsiConferenceError)\n", yesNo(e.Fatal))
+	fmt.Fprintf(&b, "Recoverable:     %s (error.recoverable in jitsi-meet)\n", yesNo(e.Recoverable))
+	fmt.Fprintf(&b, "Emitted by lib:  %s (lib-jitsi-meet 01daa07c3f8c)\n", yesNo(e.EmittedByLib))
+	fmt.Fprintf(&b, "\nWhat the user can do:\n    %s\n", e.UserAction)
+	fmt.Fprintf(&b, "\nWhat the jitsi-meet app does:\n    %s\n", e.AppReaction)
+	b.WriteString("\nCauses (fault ids for scenario files):\n")
+	for _, c := range e.Causes {
+		fmt.Fprintf(&b, "    %s\n        %s\n        on the wire: %s\n", c.ID, c.Text, c.Signal)
+	}
+	io.WriteString(stdout, b.String())
+	reaching(stdout, stderr, *dir, e.Value)
+	return exitOK
+}
+
+// reaching runs the scenarios under dir and lists those in which the error
+// value occurred.
+func reaching(stdout, stderr io.Writer, dir, value string) {
+	fmt.Fprintf(stdout, "\nScenarios that reach it (%s):\n", dir)
+	if _, err := os.Stat(dir); err != nil {
+		fmt.Fprintf(stdout, "    none: there is no directory %s\n", dir)
+		return
+	}
+	paths, err := scenario.Expand([]string{dir})
+	if err != nil {
+		fmt.Fprintf(stdout, "    none: %v\n", err)
+		return
+	}
+	n := 0
+	for _, p := range paths {
+		sc, err := scenario.Load(p)
+		if err != nil {
+			var list scenario.ErrorList
+			if errors.As(err, &list) && len(list) > 0 {
+				err = list[0]
+			}
+			fmt.Fprintf(stderr, "simulate describe: skipping %s: %v\n", p, err)
+			continue
+		}
+		res := scenario.Run(sc, scenario.Options{})
+		for _, r := range res.Records {
+			if r.ErrorValue() == value {
+				verdict := "passes"
+				if !res.Pass {
+					verdict = "FAILS"
+				}
+				fmt.Fprintf(stdout, "    %s (%s, %s; %s at %d ms)\n", sc.Name, sc.File, verdict, r.Event, r.T)
+				n++
+				break
+			}
+		}
+	}
+	if n == 0 {
+		fmt.Fprintf(stdout, "    none of the %d scenarios\n", len(paths))
+	}
+}
+
+func cmdGraph(args []string, stdout, stderr io.Writer) int {
+	fs := flags("graph")
+	format := fs.String("format", "mermaid", "mermaid or dot")
+	rest, code := parse(fs, graphManual, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(rest) > 0 {
+		return usageError(stderr, "simulate graph", "unexpected argument %q", rest[0])
+	}
+	if !oneOf(stderr, "simulate graph", "format", *format, "mermaid", "dot") {
+		return exitBadInput
+	}
+	if *format == "dot" {
+		io.WriteString(stdout, sim.Graphviz())
+	} else {
+		io.WriteString(stdout, sim.Mermaid())
+	}
+	return exitOK
+}
