@@ -156,10 +156,9 @@ func (s *Sim) onConferenceAnswer(a focusAnswer) {
 		s.fire(evRedirect)
 		s.emitEvent(catalog.ConnectionRedirected, ph, P("vnode", Str(a.vnode)), P("focusJid", Str("focus@auth."+mainDomain)))
 	case a.ok:
-		if s.w.deploy.Authentication != AuthNone {
-			s.emitEvent(catalog.AuthStatusChanged, catalog.PhaseFocusRequest,
-				P("isAuthEnabled", BoolV(true)), P("authIdentity", identity(&s.w)))
-		}
+		// The answer updates the identity: AUTH_STATUS_CHANGED.
+		s.emitEvent(catalog.AuthStatusChanged, catalog.PhaseFocusRequest,
+			P("isAuthEnabled", BoolV(s.w.deploy.Authentication != AuthNone)), P("authIdentity", identity(&s.w)))
 		s.fire(evFocusReady)
 		s.sendJoinPresence()
 	case a.reservationCode != "":

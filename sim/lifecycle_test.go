@@ -202,7 +202,13 @@ func TestRecoveries(t *testing.T) {
 	})
 	t.Run("login", func(t *testing.T) {
 		s := drive(t, twoParty, fault("auth-users-only"), act(sim.ActionJoin), settled(), act(sim.ActionLogin))
-		assert.Len(t, times(s, isEvent(catalog.AuthStatusChanged)), 1)
+		var status []sim.Params
+		for _, r := range s.Records() {
+			if r.Event == catalog.AuthStatusChanged {
+				status = append(status, r.Params)
+			}
+		}
+		assert.Equal(t, []sim.Params{{sim.P("isAuthEnabled", sim.BoolV(true)), sim.P("authIdentity", sim.Str("user@meet.example"))}}, status)
 		assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
 	})
 	t.Run("wait for owner", func(t *testing.T) {
