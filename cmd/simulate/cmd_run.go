@@ -229,13 +229,17 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+type junitText struct {
+	Text string `xml:",cdata"`
 }
 
 type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
+	Body    string `xml:",cdata"`
 }
 
 // junitXML renders the results; it has no timestamps, so the same results
@@ -250,7 +254,7 @@ func junitXML(scs []*scenario.Scenario, results []scenario.Result) []byte {
 			var trace bytes.Buffer
 			scenario.WriteText(&trace, scs[i], &res)
 			c.Failure = &junitFailure{Message: msg, Type: "expectation", Body: res.Reason}
-			c.SystemOut = trace.String()
+			c.SystemOut = &junitText{trace.String()}
 		}
 		suite.Cases = append(suite.Cases, c)
 	}

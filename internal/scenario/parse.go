@@ -231,7 +231,11 @@ type entry struct {
 func (p *parser) mapping(n ast.Node, where string, allowed []string) ([]entry, bool) {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
-		p.errorf(n, "%s: want a mapping, got %s", where, describe(n))
+		if where == "" {
+			p.errorf(n, "a scenario is a mapping (description, steps, ...), got %s", describe(n))
+		} else {
+			p.errorf(n, "%s: want a mapping, got %s", where, describe(n))
+		}
 		return nil, false
 	}
 	var out []entry
@@ -580,7 +584,7 @@ func (p *parser) step(n, raw ast.Node, k int) (Step, bool) {
 		if s, ok := p.str(ke, "fault"); ok {
 			st.Input.Fault = s
 			if _, _, isCause := catalog.CauseByID(s); !isCause && !sim.IsSignal(s) {
-				p.errorf(ke.raw, "unknown fault %q: not a documented cause or a signal (simulate errors lists them)%s", s, suggest(s, Faults()))
+				p.errorf(ke.raw, "unknown fault %q%s: not a documented cause or a signal ('simulate errors' lists them)", s, suggest(s, Faults()))
 			}
 		}
 	case KindAdvance:
@@ -623,7 +627,7 @@ func (p *parser) step(n, raw ast.Node, k int) (Step, bool) {
 				p.errorf(e.keyN, "reason: only the fault %s takes a reason", authorizationFailure)
 			} else if s, ok := p.str(e, "reason"); ok {
 				if _, ok := catalog.AuthTypeByValue(s); !ok {
-					p.errorf(e.raw, "unknown reason %q: want an AUTH_ERROR_TYPES value: %s%s", s, orList(AuthReasons()), suggest(s, AuthReasons()))
+					p.errorf(e.raw, "unknown reason %q%s: want an AUTH_ERROR_TYPES value: %s", s, suggest(s, AuthReasons()), orList(AuthReasons()))
 				}
 				st.Input.Reason = s
 			}
@@ -649,6 +653,7 @@ func (p *parser) expect(ke entry) *Expect {
 	}
 	x := &Expect{Within: DefaultWithin}
 	var withinE, eventE *entry
+	var paramKeys []ast.Node
 	for i, e := range entries {
 		if e.value == nil {
 			continue
@@ -657,7 +662,7 @@ func (p *parser) expect(ke entry) *Expect {
 		case "event":
 			if s, ok := p.str(e, "event"); ok {
 				if !isEvent(s) {
-					p.errorf(e.raw, "unknown event %q: not a lib-jitsi-meet event the simulator emits%s", s, suggest(s, EventNames()))
+					p.errorf(e.raw, "unknown event %q%s: not a lib-jitsi-meet event the simulator emits", s, suggest(s, EventNames()))
 				}
 				x.Event, eventE = s, &entries[i]
 			}
@@ -668,7 +673,7 @@ func (p *parser) expect(ke entry) *Expect {
 					if ce, ok := catalog.ByName(s); ok {
 						p.errorf(e.raw, "unknown error value %q: that is the name of %s; write its value", s, ce.Value)
 					} else {
-						p.errorf(e.raw, "unknown error value %q: not a conference or connection error value (simulate errors lists them)%s", s, suggest(s, ErrorValues()))
+						p.errorf(e.raw, "unknown error value %q%s: not a conference or connection error value ('simulate errors' lists them)", s, suggest(s, ErrorValues()))
 					}
 				}
 			}
@@ -680,7 +685,7 @@ func (p *parser) expect(ke entry) *Expect {
 				x.State = s
 			}
 		case "params":
-			x.Params = p.params(e)
+			x.Params, paramKeys = p.params(e)
 		case "within":
 			if v, ok := p.integer(e, "within", 1); ok {
 				x.Within, withinE = v, &entries[i]
@@ -698,9 +703,9 @@ func (p *parser) expect(ke entry) *Expect {
 		p.errorf(eventE.raw, "event %s never carries %s: its event is %s", x.Event, x.Error, carrier(x.Error))
 	}
 	if ce, ok := catalog.ByValue(x.Error); ok {
-		for _, pm := range x.Params {
+		for i, pm := range x.Params {
 			if !slices.ContainsFunc(ce.Params, func(cp catalog.Param) bool { return cp.Name == pm.Name }) {
-				p.errorf(ke.raw, "params: %s has no parameter %q (it has: %s)", ce.Name, pm.Name, paramNames(ce))
+				p.errorf(paramKeys[i], "params: %s has no parameter %q (it has: %s)", ce.Name, pm.Name, paramNames(ce))
 			}
 		}
 	}
@@ -718,14 +723,16 @@ func paramNames(e *catalog.Error) string {
 	return strings.Join(out, ", ")
 }
 
-// params reads the named parameters of an expectation: scalars only.
-func (p *parser) params(e entry) []sim.Param {
+// params reads the named parameters of an expectation (scalars only) and
+// the key node of each.
+func (p *parser) params(e entry) ([]sim.Param, []ast.Node) {
 	m, ok := e.value.(*ast.MappingNode)
 	if !ok {
 		p.errorf(e.raw, "params: want a mapping of parameter names to values, got %s", describe(e.value))
-		return nil
+		return nil, nil
 	}
 	out := []sim.Param{}
+	var keys []ast.Node
 	for _, mv := range m.Values {
 		if mv == nil || mv.Key == nil {
 			continue
@@ -764,8 +771,9 @@ func (p *parser) params(e entry) []sim.Param {
 			continue
 		}
 		out = append(out, sim.P(name, v))
+		keys = append(keys, mv.Key)
 	}
-	return out
+	return out, keys
 }
 
 func (p *parser) never(ke entry) []string {

@@ -1,0 +1,224 @@
+package scenario
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+type badCase struct {
+	name string
+	src  string
+	// want is the first error line, "line:col: message" after "NAME.yaml:";
+	// a trailing "..." makes it a prefix.
+	want string
+}
+
+// schemaExpressibleBad are problems a JSON Schema can express as well: the
+// schema must reject them too (TestSchemaAgreesWithParser).
+var schemaExpressibleBad = []badCase{
+	{"unknown-key", "description: x\nsteps:\n  - action: join\n    pasword: x\n",
+		`4:5: unknown key "pasword" in step 1 (did you mean "password"?)`},
+	{"unknown-top-key", "description: x\nstep: []\n",
+		`2:1: unknown key "step" (did you mean "steps"?)`},
+	{"unknown-room-key", "description: x\nroom:\n  pasword: s3cret\n",
+		`3:3: unknown key "pasword" in room (did you mean "password"?)`},
+	{"unknown-cause", "description: x\nsteps:\n  - fault: turn-unavailabel\n",
+		`3:12: unknown fault "turn-unavailabel" (did you mean "turn-unavailable"?): not a documented cause or a signal ('simulate errors' lists them)`},
+	{"unknown-action", "description: x\nsteps:\n  - action: jion\n",
+		`3:13: unknown action "jion" (did you mean "join"?)`},
+	{"wrong-type-int", "description: x\nroom:\n  occupants: \"2\"\n",
+		`3:14: room.occupants: want an integer of at least 0, got string "2"`},
+	{"wrong-type-bool", "description: x\ndeployment: {p2p: yes}\n",
+		`2:19: deployment.p2p: want true or false, got string "yes"`},
+	{"wrong-type-string", "description: x\nclient: {display_name: 42}\n",
+		`2:24: client.display_name: want a string, got integer 42 (quote it to make it a string)`},
+	{"wrong-type-steps", "description: x\nsteps: {action: join}\n",
+		`2:8: steps: want a sequence of steps, got a mapping`},
+	{"unknown-error-value", "description: x\nsteps:\n  - action: join\n  - expect: {error: conference.passwordRequird}\n",
+		`4:21: unknown error value "conference.passwordRequird" (did you mean "conference.passwordRequired"?): not a conference or connection error value ('simulate errors' lists them)`},
+	{"error-name-not-value", "description: x\nsteps:\n  - expect: {error: PASSWORD_REQUIRED}\n",
+		`3:21: unknown error value "PASSWORD_REQUIRED": that is the name of conference.passwordRequired; write its value`},
+	{"unknown-event", "description: x\nsteps:\n  - expect: {event: conference.joind}\n",
+		`3:21: unknown event "conference.joind" (did you mean "conference.joined"?): not a lib-jitsi-meet event the simulator emits`},
+	{"unknown-state", "description: x\nsteps:\n  - expect: {state: joind}\n",
+		`3:21: state: unknown conference state "joind" (did you mean "joined"?)`},
+	{"unknown-session-state", "description: x\nsteps:\n  - expect: {state: joined/jvb:up}\n",
+		`3:21: state: unknown jvb session state "up"...`},
+	{"unknown-reason", "description: x\nsteps:\n  - fault: authorization-failure\n    reason: nope\n",
+		`4:13: unknown reason "nope": want an AUTH_ERROR_TYPES value: general, no-main-participants, no-visitors-lobby, promotion-not-allowed, room-creation-restriction or authentication-required`},
+	{"reason-on-other-fault", "description: x\nsteps:\n  - fault: turn-unavailable\n    reason: general\n",
+		`4:5: reason: only the fault authorization-failure takes a reason`},
+	{"text-on-join", "description: x\nsteps:\n  - action: join\n    text: hi\n",
+		`4:5: text: only the actions send-chat, kick or destroy take a text`},
+	{"missing-description", "name: x\nsteps: []\n",
+		`1:1: missing description: say what the scenario shows`},
+	{"empty-description", "description: \"  \"\n",
+		`1:14: description: must say what the scenario shows`},
+	{"unknown-profile", "description: x\nprofile: latest\n",
+		`2:10: unknown profile "latest": want documented or lib-jitsi-meet`},
+	{"unknown-authentication", "description: x\ndeployment: {authentication: ldap}\n",
+		`2:30: deployment.authentication: unknown value "ldap": want none, xmpp or jwt`},
+	{"two-kinds", "description: x\nsteps:\n  - action: join\n    fault: turn-unavailable\n",
+		`4:5: step 1: a step has exactly one of action, fault, advance, settle, expect, expect_quiet, expect_never; this one has action and fault`},
+	{"no-kind", "description: x\nsteps:\n  - {}\n",
+		`3:5: step 1: a step has one of action, fault, advance, settle, expect, expect_quiet, expect_never`},
+	{"negative-advance", "description: x\nsteps:\n  - advance: -1\n",
+		`3:14: advance: want an integer of at least 1, got -1`},
+	{"zero-within", "description: x\nsteps:\n  - expect: {event: conference.joined, within: 0}\n",
+		`3:48: within: want an integer of at least 1, got 0`},
+	{"within-on-state", "description: x\nsteps:\n  - expect: {state: joined, within: 10}\n",
+		`3:29: within: a state alone is checked now, without waiting; within needs event, error or params`},
+	{"settle-false", "description: x\nsteps:\n  - settle: false\n",
+		`3:13: settle: only true makes sense here; remove the step instead`},
+	{"empty-expect", "description: x\nsteps:\n  - expect: {}\n",
+		`3:13: expect: name at least one of event, error, params or state`},
+	{"never-not-a-list", "description: x\nsteps:\n  - expect_never: conference.failed\n",
+		`3:19: expect_never: want a sequence of error values and event names, got string "conference.failed"`},
+	{"never-unknown", "description: x\nsteps:\n  - expect_never: [conference.nope]\n",
+		`3:20: expect_never: "conference.nope" is neither an error value nor an event name...`},
+	{"param-object", "description: x\nsteps:\n  - expect: {error: conference.max_users, params: {visitorsSupported: {a: 1}}}\n",
+		`3:71: params.visitorsSupported: want a string, boolean, integer or null, got a mapping`},
+	{"limits-zero", "description: x\nlimits: {max_steps: 0}\n",
+		`2:21: limits.max_steps: want an integer of at least 1, got 0`},
+	{"not-a-mapping", "- action: join\n",
+		`1:1: a scenario is a mapping (description, steps, ...), got a sequence`},
+}
+
+// parserOnlyBad are problems only the parser sees: syntax, consistency
+// between keys, and step order.
+var parserOnlyBad = []badCase{
+	{"password-on-knock", "description: x\nsteps:\n  - action: join\n  - action: knock\n    password: x\n",
+		`5:5: password: only the actions join, login or lock take a password`},
+	{"syntax", "description: x\nsteps: [\n", `2:8: YAML: sequence end token ']' not found`},
+	{"duplicate-key", "description: x\ndescription: y\n", `2:1: YAML: mapping key "description" already defined at [1:1]`},
+	{"empty", "", `1:1: empty file: a scenario is a mapping with at least a description`},
+	{"two-documents", "description: x\n---\ndescription: y\n", `3:1: a scenario file holds one YAML document; this is document 2`},
+	{"knock-before-join", "description: x\nsteps:\n  - action: knock\n", `3:5: impossible step order: knock before any join`},
+	{"kick-before-join", "description: x\nsteps:\n  - action: kick\n  - action: join\n", `3:5: impossible step order: kick before any join`},
+	{"approve-before-knock", "description: x\nsteps:\n  - action: join\n  - action: approve\n", `4:5: impossible step order: approve before any knock (a moderator answers a knock)`},
+	{"event-never-carries", "description: x\nsteps:\n  - expect: {event: conference.joined, error: conference.iceFailed}\n",
+		`3:21: event conference.joined never carries conference.iceFailed: its event is conference.failed`},
+	{"unknown-param", "description: x\nsteps:\n  - expect: {error: conference.chatError, params: {msg: x}}\n",
+		`3:52: params: CHAT_ERROR has no parameter "msg" (it has: errorMsg)`},
+	{"unknown-alias", "description: x\nroom: *nope\n", `2:7: unknown alias *nope`},
+	{"merge-key", "description: x\nroom: {<<: {lobby: true}}\n", `2:8: room: merge keys (<<) are not supported`},
+	{"state-order", "description: x\nsteps:\n  - expect: {state: joined/p2p:connected/jvb:connected}\n",
+		`3:21: state: state part "jvb:connected" out of order: the state is written conference/jvb:STATE/p2p:STATE`},
+	{"huge-int", "description: x\nroom: {occupants: 99999999999999999999}\n", `2:19: room.occupants: want an integer of at least 0, got string "99999999999999999999"`},
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, c := range append(append([]badCase{}, schemaExpressibleBad...), parserOnlyBad...) {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(c.name+".yaml", []byte(c.src))
+			if err == nil {
+				t.Fatalf("no error for\n%s", c.src)
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Fatalf("error is %T, want ErrorList", err)
+			}
+			got := list[0].Error()
+			want := c.name + ".yaml:" + c.want
+			if p, ok := strings.CutSuffix(want, "..."); ok {
+				if !strings.HasPrefix(got, p) {
+					t.Fatalf("got  %s\nwant %s", got, want)
+				}
+			} else if got != want {
+				t.Fatalf("got  %s\nwant %s\n(all: %v)", got, want, err)
+			}
+		})
+	}
+}
+
+var errorLine = regexp.MustCompile(`^[^:\n]+:[0-9]+:[0-9]+: \S`)
+
+func TestParseReportsEveryProblem(t *testing.T) {
+	src := "description: x\nroom: {occupants: x, lobby: 1}\nsteps:\n  - action: nope\n  - fault: nope\n"
+	_, err := Parse("s.yaml", []byte(src))
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 4 {
+		t.Fatalf("want 4 problems, got %v", err)
+	}
+	for _, e := range list {
+		if !errorLine.MatchString(e.Error()) {
+			t.Errorf("not file:line:col: message: %q", e.Error())
+		}
+	}
+	for i := 1; i < len(list); i++ {
+		if a, b := list[i-1].Pos, list[i].Pos; a.Line > b.Line || (a.Line == b.Line && a.Col > b.Col) {
+			t.Errorf("problems out of file order: %v before %v", a, b)
+		}
+	}
+}
+
+func TestParseDefaults(t *testing.T) {
+	sc, err := Parse("dir/password-then-join.yaml", []byte("description: x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Name != "password-then-join" {
+		t.Errorf("name = %q, want the file name without extension", sc.Name)
+	}
+	if sc.Config.Seed != 1 || sc.Config.Profile != sim.ProfileDocumented {
+		t.Errorf("seed %d profile %q, want 1 and documented", sc.Config.Seed, sc.Config.Profile)
+	}
+}
+
+func TestParseValues(t *testing.T) {
+	src := `name: n
+description: d
+profile: lib-jitsi-meet
+seed: 18446744073709551615
+room: &r {password: "1234", occupants: 2, lobby: true}
+limits: {max_time_ms: 1000}
+steps:
+  - action: join
+    password: !!str 1234
+  - fault: authorization-failure
+    reason: general
+  - advance: 10
+  - expect:
+      event: conference.failed
+      params: {lobbyRoomJid: x, waitingForHost: false, n: 3, z: null}
+      state: members-only
+      within: 7
+  - expect_never: [conference.iceFailed, conference.joined]
+`
+	sc, err := Parse("v.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Config.Seed != 1<<64-1 || sc.Config.Profile != sim.ProfileLibJitsiMeet {
+		t.Errorf("seed/profile: %+v", sc.Config)
+	}
+	if r := sc.Config.Room; r.Password != "1234" || r.Occupants != 2 || !r.Lobby {
+		t.Errorf("room: %+v", r)
+	}
+	if sc.Config.Limits.MaxTimeMs != 1000 {
+		t.Errorf("limits: %+v", sc.Config.Limits)
+	}
+	if len(sc.Steps) != 5 {
+		t.Fatalf("steps: %d", len(sc.Steps))
+	}
+	if in := sc.Steps[0].Input; in.Action != sim.ActionJoin || in.Password != "1234" {
+		t.Errorf("step 1: %+v", in)
+	}
+	if in := sc.Steps[1].Input; in.Fault != "authorization-failure" || in.Reason != "general" {
+		t.Errorf("step 2: %+v", in)
+	}
+	x := sc.Steps[3].Expect
+	if x.Within != 7 || x.State != "members-only" || len(x.Params) != 4 {
+		t.Errorf("expect: %+v", x)
+	}
+	if got := x.String(); got != `event=conference.failed params={lobbyRoomJid="x", waitingForHost=false, n=3, z=null} state=members-only` {
+		t.Errorf("expect string: %s", got)
+	}
+	if p := sc.Steps[3].Pos; p.Line != 13 || p.Col != 5 {
+		t.Errorf("step 4 at %v, want 13:5", p)
+	}
+}

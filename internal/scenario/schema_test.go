@@ -1,0 +1,276 @@
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	yaml "github.com/goccy/go-yaml"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite schema/scenario.schema.json and other golden files")
+
+const schemaPath = "../../schema/scenario.schema.json"
+
+// TestSchemaFileUpToDate checks that the published schema is what Schema
+// generates; go test ./internal/scenario -update rewrites it.
+func TestSchemaFileUpToDate(t *testing.T) {
+	want := Schema()
+	if *update {
+		if err := os.WriteFile(schemaPath, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s is out of date: run go test ./internal/scenario -run TestSchemaFileUpToDate -update", schemaPath)
+	}
+}
+
+func publishedSchema(t *testing.T) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func get(t *testing.T, v any, path ...string) any {
+	t.Helper()
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("schema: %s is not an object", strings.Join(path, "."))
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func keys(t *testing.T, v any) []string {
+	t.Helper()
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("schema: want an object, got %T", v)
+	}
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func strs(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func sorted(xs []string) []string {
+	out := slices.Clone(xs)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func jsonTags(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); k != "" && k != "-" {
+			out = append(out, k)
+		}
+	}
+	return sorted(out)
+}
+
+// TestSchemaMatchesParser checks the published schema against the parser's
+// keys and against the names of the model and the catalog, independently
+// of how Schema builds it.
+func TestSchemaMatchesParser(t *testing.T) {
+	s := publishedSchema(t)
+	props := get(t, s, "properties")
+	if got, want := keys(t, props), sorted(topKeys); !slices.Equal(got, want) {
+		t.Errorf("top-level keys: schema %v, parser %v", got, want)
+	}
+	for key, typ := range map[string]reflect.Type{
+		"room": reflect.TypeFor[sim.Room](), "deployment": reflect.TypeFor[sim.Deployment](),
+		"client": reflect.TypeFor[sim.Client](), "limits": reflect.TypeFor[sim.Limits](),
+	} {
+		if got, want := keys(t, get(t, props, key, "properties")), jsonTags(typ); !slices.Equal(got, want) {
+			t.Errorf("%s keys: schema %v, %s json tags %v", key, got, typ, want)
+		}
+	}
+	defs := get(t, s, "$defs")
+	var stepKeysInSchema, actions, faults []string
+	for _, ref := range get(t, defs, "step", "oneOf").([]any) {
+		name := strings.TrimPrefix(ref.(map[string]any)["$ref"].(string), "#/$defs/")
+		vp := get(t, defs, name, "properties")
+		stepKeysInSchema = append(stepKeysInSchema, keys(t, vp)...)
+		if a := get(t, vp, "action"); a != nil {
+			actions = append(actions, strs(get(t, a, "enum"))...)
+		}
+		if f := get(t, vp, "fault"); f != nil {
+			if c, ok := get(t, f, "const").(string); ok {
+				faults = append(faults, c)
+			} else {
+				faults = append(faults, strs(get(t, f, "enum"))...)
+			}
+		}
+	}
+	if got, want := sorted(stepKeysInSchema), sorted(stepKeys); !slices.Equal(got, want) {
+		t.Errorf("step keys: schema %v, parser %v", got, want)
+	}
+	var simActions []string
+	for _, a := range sim.Actions {
+		simActions = append(simActions, string(a))
+	}
+	if got, want := sorted(actions), sorted(simActions); !slices.Equal(got, want) {
+		t.Errorf("actions: schema %v, sim.Actions %v", got, want)
+	}
+	var causes []string
+	for _, e := range catalog.Errors() {
+		for _, c := range e.Causes {
+			causes = append(causes, c.ID)
+		}
+	}
+	for _, sig := range sim.Signals {
+		causes = append(causes, sig.ID)
+	}
+	if got, want := sorted(faults), sorted(causes); !slices.Equal(got, want) {
+		t.Errorf("faults: schema %v, catalog causes and sim signals %v", got, want)
+	}
+	if got, want := keys(t, get(t, defs, "expectation", "properties")), sorted(expectKeys); !slices.Equal(got, want) {
+		t.Errorf("expect keys: schema %v, parser %v", got, want)
+	}
+	var profiles []string
+	for _, p := range sim.Profiles {
+		profiles = append(profiles, string(p))
+	}
+	if got := strs(get(t, props, "profile", "enum")); !slices.Equal(sorted(got), sorted(profiles)) {
+		t.Errorf("profiles: schema %v, sim.Profiles %v", got, profiles)
+	}
+	var reasons []string
+	for _, a := range catalog.AuthTypes() {
+		reasons = append(reasons, a.Value)
+	}
+	if got := strs(get(t, defs, "fault_reason", "properties", "reason", "enum")); !slices.Equal(sorted(got), sorted(reasons)) {
+		t.Errorf("reasons: schema %v, catalog %v", got, reasons)
+	}
+	var values []string
+	for _, e := range catalog.Errors() {
+		values = append(values, e.Value)
+	}
+	got := strs(get(t, defs, "expectation", "properties", "error", "enum"))
+	for _, v := range values {
+		if !slices.Contains(got, v) {
+			t.Errorf("error value %s is not in the schema", v)
+		}
+	}
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(SchemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(SchemaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+func validateYAML(t *testing.T, sch *jsonschema.Schema, data []byte) error {
+	t.Helper()
+	j, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		t.Fatalf("YAML to JSON: %v", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+	if err != nil {
+		t.Fatalf("JSON: %v", err)
+	}
+	return sch.Validate(inst)
+}
+
+// TestScenarioLibraryValidates checks every file in scenarios/ against the
+// published schema and the parser.
+func TestScenarioLibraryValidates(t *testing.T) {
+	sch := compileSchema(t)
+	paths, err := Expand([]string{"../../scenarios"})
+	if err != nil {
+		t.Skipf("no scenario library yet: %v", err)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validateYAML(t, sch, data); err != nil {
+			t.Errorf("%s: schema: %v", p, err)
+		}
+		if _, err := Parse(p, data); err != nil {
+			t.Errorf("parser: %v", err)
+		}
+	}
+}
+
+// TestSchemaAgreesWithParser feeds the same documents to the schema and the
+// parser: the good ones pass both, and each bad one, whose problem a schema
+// can express, fails both.
+func TestSchemaAgreesWithParser(t *testing.T) {
+	sch := compileSchema(t)
+	good, err := filepath.Glob("testdata/good/*.yaml")
+	if err != nil || len(good) == 0 {
+		t.Fatalf("no testdata/good files: %v", err)
+	}
+	for _, p := range good {
+		data, _ := os.ReadFile(p)
+		if err := validateYAML(t, sch, data); err != nil {
+			t.Errorf("%s: schema rejects a good file: %v", p, err)
+		}
+		if _, err := Parse(p, data); err != nil {
+			t.Errorf("parser rejects a good file: %v", err)
+		}
+	}
+	for _, c := range schemaExpressibleBad {
+		data := []byte(c.src)
+		if err := validateYAML(t, sch, data); err == nil {
+			t.Errorf("%s: the schema accepts a bad file:\n%s", c.name, c.src)
+		}
+		if _, err := Parse(c.name+".yaml", data); err == nil {
+			t.Errorf("%s: the parser accepts a bad file:\n%s", c.name, c.src)
+		}
+	}
+}
