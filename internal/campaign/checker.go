@@ -32,6 +32,9 @@ type Violation struct {
 	// violation is about an input or the end of the run).
 	Record int   `json:"record"`
 	T      int64 `json:"t_ms"`
+	// Event and Error are those of the offending record, if any.
+	Event string `json:"event,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 func (v *Violation) String() string {
@@ -87,6 +90,7 @@ func (c *Checker) fail(inv string, r *sim.Record, format string, args ...any) {
 	c.first = Violation{Invariant: inv, Message: fmt.Sprintf(format, args...), Record: -1, T: c.lastT}
 	if r != nil {
 		c.first.Record, c.first.T = c.n, r.T
+		c.first.Event, c.first.Error = string(r.Event), r.ErrorValue()
 	}
 	c.v = &c.first
 }

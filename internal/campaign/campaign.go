@@ -1,0 +1,509 @@
+// Package campaign runs seeded random fault campaigns on the simulator:
+// each run draws a room, a deployment and a client, then a sequence of
+// application and moderator actions, faults (documented causes and
+// wire-level signals) and waits, and checks every record with a Checker.
+//
+// Everything a run does is derived from (campaign seed, run index): the run's
+// seed feeds the model's jitter stream and the workload and faults child
+// streams (sim.Stream), so results do not depend on the number of workers or
+// on sharding. Workers each reuse one sim.Sim (Reset, the table engine), and
+// nothing is kept per run beyond the summary counters, a bounded list of
+// failing runs, and, only while a batch of runs is written out, its JSONL.
+//
+// Failing runs are shrunk by delta debugging over their input list and
+// written as scenario files (docs/scenario-format.md) that simulate run
+// replays.
+package campaign
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+// ProfileMixed draws the profile of each run.
+const ProfileMixed = "mixed"
+
+// Options describe a campaign. The zero value of a field is its default.
+type Options struct {
+	Seed uint64
+	// Runs is the number of runs of the whole campaign (all shards).
+	Runs uint64
+	// Shard and Shards split the campaign: this process runs the indices i
+	// with i % Shards == Shard. Shards 0 means 1.
+	Shard, Shards uint64
+	// Workers is the number of goroutines (default: GOMAXPROCS).
+	Workers int
+	// Profile is documented (default), lib-jitsi-meet or mixed.
+	Profile string
+	// Steps is the number of draw rounds per run (default 12); each round
+	// may inject a fault, take an action and wait.
+	Steps int
+	// FaultRate is the default per-round probability of each fault
+	// (0: 0.005; negative: none, so that only FaultProbs inject).
+	FaultRate float64
+	// FaultProbs set the probability of some faults, in order: each
+	// selector is a fault (cause id, cause id:reason, signal id), an error
+	// (name or value: all its causes), "phase:P" (the causes of every error
+	// that can surface in phase P), "causes", "signals" or "all".
+	FaultProbs []FaultProb
+	// Swarm arms a random half of the faults in each run (swarm testing).
+	Swarm bool
+	// JSONL, when set, receives every record of every run, in run order.
+	JSONL func([]byte) error
+	// Progress, when set, is told how many runs are done after each batch.
+	Progress func(done uint64)
+	// KeepFailures bounds the failing runs kept for reporting (default 20);
+	// every violation is counted.
+	KeepFailures int
+}
+
+// FaultProb sets the probability of the faults a selector names.
+type FaultProb struct {
+	Selector string
+	P        float64
+}
+
+func (o *Options) normalize() {
+	if o.Shards == 0 {
+		o.Shards = 1
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Profile == "" {
+		o.Profile = string(sim.ProfileDocumented)
+	}
+	if o.Steps <= 0 {
+		o.Steps = 12
+	}
+	if o.FaultRate == 0 {
+		o.FaultRate = 0.005
+	}
+	if o.KeepFailures <= 0 {
+		o.KeepFailures = 20
+	}
+}
+
+// Campaign is a prepared campaign.
+type Campaign struct {
+	opts  Options
+	probs []float64 // per fault, in Faults() order
+}
+
+// New checks the options and prepares a campaign.
+func New(opts Options) (*Campaign, error) {
+	opts.normalize()
+	if opts.Shard >= opts.Shards {
+		return nil, fmt.Errorf("shard %d/%d: the index must be below the count", opts.Shard, opts.Shards)
+	}
+	switch opts.Profile {
+	case string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet), ProfileMixed:
+	default:
+		return nil, fmt.Errorf("unknown profile %q (want documented, lib-jitsi-meet or mixed)", opts.Profile)
+	}
+	if opts.FaultRate > 1 || math.IsNaN(opts.FaultRate) {
+		return nil, fmt.Errorf("fault rate %v is not a probability", opts.FaultRate)
+	}
+	c := &Campaign{opts: opts, probs: make([]float64, len(faults))}
+	for i := range c.probs {
+		c.probs[i] = max(opts.FaultRate, 0)
+	}
+	for _, fp := range opts.FaultProbs {
+		if fp.P < 0 || fp.P > 1 || math.IsNaN(fp.P) {
+			return nil, fmt.Errorf("fault probability %v for %q is not a probability", fp.P, fp.Selector)
+		}
+		idx, err := Select(fp.Selector)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range idx {
+			c.probs[i] = fp.P
+		}
+	}
+	return c, nil
+}
+
+// Options returns the campaign's options with defaults filled in.
+func (c *Campaign) Options() Options { return c.opts }
+
+// Select returns the indices in Faults() a selector names.
+func Select(sel string) ([]int, error) {
+	var out []int
+	add := func(pred func(f *Fault) bool) {
+		for i := range faults {
+			if pred(&faults[i]) {
+				out = append(out, i)
+			}
+		}
+	}
+	switch {
+	case sel == "all":
+		add(func(*Fault) bool { return true })
+	case sel == "causes":
+		add(func(f *Fault) bool { return f.Error != nil })
+	case sel == "signals":
+		add(func(f *Fault) bool { return f.Error == nil })
+	case strings.HasPrefix(sel, "phase:"):
+		p := catalog.Phase(strings.TrimPrefix(sel, "phase:"))
+		add(func(f *Fault) bool { return f.Error != nil && f.Error.HasPhase(p) })
+		if out == nil {
+			return nil, fmt.Errorf("no cause has phase %q (phases: connecting, focus-request, muc-join, lobby, password, joined, media, teardown)", p)
+		}
+	default:
+		if e, ok := catalog.ByName(sel); ok {
+			add(func(f *Fault) bool { return f.Error == e })
+		} else if e, ok := catalog.ByValue(sel); ok {
+			add(func(f *Fault) bool { return f.Error == e })
+		} else {
+			add(func(f *Fault) bool { return f.Name() == sel || f.Input.Fault == sel })
+		}
+	}
+	if out == nil {
+		return nil, fmt.Errorf("unknown fault selector %q: want a cause id, a signal id, an error name or value, phase:PHASE, causes, signals or all", sel)
+	}
+	return out, nil
+}
+
+// RunSeed derives the seed of one run from the campaign seed and the run
+// index (SplitMix64 of both), so a run is the same whoever runs it.
+func RunSeed(seed, index uint64) uint64 {
+	z := seed ^ mix(index+0x9e3779b97f4a7c15)
+	return mix(z)
+}
+
+func mix(z uint64) uint64 {
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// Step is one accepted input of a run, or a wait.
+type Step struct {
+	Input sim.Input
+	// Wait, when Input is empty, is a wait of that many virtual ms; a
+	// negative Wait runs until nothing more is scheduled (settle).
+	Wait int64
+}
+
+func (s Step) String() string {
+	if s.Input == (sim.Input{}) && s.Wait < 0 {
+		return "settle"
+	}
+	if s.Input == (sim.Input{}) {
+		return "wait " + strconv.FormatInt(s.Wait, 10)
+	}
+	return s.Input.String()
+}
+
+// Failure is a run that broke an invariant.
+type Failure struct {
+	Run       uint64     `json:"run"`
+	Seed      uint64     `json:"seed"`
+	Violation Violation  `json:"violation"`
+	Config    sim.Config `json:"config"`
+	Steps     []Step     `json:"-"`
+	// Reproduce is the command that re-runs this run alone.
+	Reproduce string `json:"reproduce"`
+	// Scenario is the shrunk scenario file, once written.
+	Scenario string `json:"scenario,omitempty"`
+	// Shrunk is the number of steps of the shrunk scenario.
+	Shrunk int `json:"shrunk_steps,omitempty"`
+}
+
+// worker runs campaign runs one at a time on one reused Sim.
+type worker struct {
+	c     *Campaign
+	s     *sim.Sim
+	chk   Checker
+	sum   Summary
+	steps []Step
+	out   []byte
+	name  string
+	prev  uint16
+	// per-run fault weights (swarm) and their cumulative sums
+	cum []float64
+}
+
+func (c *Campaign) newWorker() *worker {
+	s, err := sim.New(sim.Config{Engine: sim.EngineTable})
+	if err != nil {
+		panic(err)
+	}
+	w := &worker{c: c, s: s, cum: make([]float64, len(faults))}
+	w.sum.init()
+	s.OnRecord = w.record
+	return w
+}
+
+func (w *worker) record(r *sim.Record) {
+	w.sum.Events++
+	if r.HasErr {
+		w.sum.Errors[r.Err]++
+	} else if r.ConnErr != "" {
+		w.sum.connErr(r.ConnErr)
+	}
+	st := packState(r.State)
+	w.sum.States[st]++
+	if st != w.prev {
+		w.sum.transition(w.prev, st)
+		w.prev = st
+	}
+	w.chk.Record(r)
+	if w.c.opts.JSONL != nil {
+		w.out = r.AppendJSONL(w.out, w.name)
+	}
+}
+
+// RunName is the scenario name of run i in traces ("run-42").
+func RunName(i uint64) string { return "run-" + strconv.FormatUint(i, 10) }
+
+// profileOf is the profile of run i.
+func (c *Campaign) profileOf(wl *rand.Rand) sim.Profile {
+	if c.opts.Profile == ProfileMixed {
+		return sim.Profiles[wl.IntN(len(sim.Profiles))]
+	}
+	return sim.Profile(c.opts.Profile)
+}
+
+// run executes run i; it returns a failure, or nil.
+func (w *worker) run(i uint64) (fail *Failure) {
+	c := w.c
+	seed := RunSeed(c.opts.Seed, i)
+	wl := sim.Stream(seed, "workload")
+	fl := sim.Stream(seed, "faults")
+	cfg := DrawConfig(wl, c.profileOf(wl))
+	cfg.Seed = seed
+	cfg.Engine = sim.EngineTable
+	w.steps = w.steps[:0]
+	if c.opts.JSONL != nil {
+		w.name = RunName(i)
+	}
+	w.prev = packState(sim.State{})
+	w.sum.Runs++
+	defer func() {
+		if p := recover(); p != nil {
+			w.chk.Fail(InvPanic, fmt.Sprint(p))
+		}
+		if v := w.chk.Violation(); v != nil {
+			w.sum.violation(v.Invariant)
+			fail = &Failure{Run: i, Seed: seed, Violation: *v, Config: cfg, Steps: append([]Step(nil), w.steps...)}
+		}
+	}()
+	if err := w.s.Reset(cfg); err != nil {
+		w.chk.Fail(InvModelError, err.Error())
+		return
+	}
+	w.chk.Reset(cfg)
+
+	// Fault weights for this run.
+	total := 0.0
+	for k, p := range c.probs {
+		if c.opts.Swarm && fl.IntN(2) == 0 {
+			p = 0
+		}
+		total += p
+		w.cum[k] = total
+	}
+	scale := 1.0
+	if total > 1 {
+		scale = 1 / total // at most one fault per round
+	}
+	for range c.opts.Steps {
+		if total > 0 {
+			if u := fl.Float64() / scale; u < total {
+				k := 0
+				for w.cum[k] <= u {
+					k++
+				}
+				if !w.apply(faults[k].Input) {
+					return
+				}
+				w.sum.faultApplied(k)
+			}
+		}
+		if wl.IntN(100) < 70 {
+			if acts := w.s.Allowed(); len(acts) > 0 {
+				a := acts[wl.IntN(len(acts))]
+				if !w.apply(ActionInput(a, wl, &cfg)) {
+					return
+				}
+			}
+		}
+		d := Delays[wl.IntN(len(Delays))]
+		w.steps = append(w.steps, Step{Wait: d})
+		if !w.check(w.s.Advance(d)) {
+			return
+		}
+		if w.s.State().Conference.Terminal() && !w.s.Pending() {
+			break
+		}
+	}
+	w.check(w.s.Settle())
+	w.chk.End(w.s.State())
+	return nil
+}
+
+// apply steps one input; a refused input changes nothing and is dropped.
+func (w *worker) apply(in sim.Input) bool {
+	st := w.s.State()
+	err := w.s.Step(in)
+	var na *sim.NotAllowedError
+	if errors.As(err, &na) {
+		return true
+	}
+	if err == nil {
+		w.sum.Inputs++
+		w.steps = append(w.steps, Step{Input: in})
+		w.chk.Input(in, st)
+		return true
+	}
+	return w.check(err)
+}
+
+// check accounts for the error of Advance, Settle or Step; it reports
+// whether the run goes on.
+func (w *worker) check(err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, sim.ErrLimit):
+		w.sum.Limits++
+	default:
+		w.chk.Fail(InvModelError, err.Error())
+	}
+	return false
+}
+
+// batchSize is the number of runs handed out between two ordered writes.
+const batchSize = 512
+
+// Run runs the campaign (this shard of it) and returns its summary.
+func (c *Campaign) Run() (*Summary, error) {
+	o := c.opts
+	count := uint64(0)
+	if o.Runs > o.Shard {
+		count = (o.Runs - o.Shard + o.Shards - 1) / o.Shards
+	}
+	workers := make([]*worker, o.Workers)
+	for k := range workers {
+		workers[k] = c.newWorker()
+	}
+	type slot struct {
+		out  []byte
+		fail *Failure
+	}
+	slots := make([]slot, batchSize*o.Workers)
+	var failures []Failure
+	for start := uint64(0); start < count; start += uint64(len(slots)) {
+		n := min(uint64(len(slots)), count-start)
+		var next atomic.Uint64
+		var wg sync.WaitGroup
+		for _, w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					j := next.Add(1) - 1
+					if j >= n {
+						return
+					}
+					i := o.Shard + (start+j)*o.Shards
+					w.out = slots[j].out[:0]
+					slots[j].fail = w.run(i)
+					slots[j].out = w.out
+				}
+			}()
+		}
+		wg.Wait()
+		for j := range n {
+			if o.JSONL != nil && len(slots[j].out) > 0 {
+				if err := o.JSONL(slots[j].out); err != nil {
+					return nil, err
+				}
+			}
+			if f := slots[j].fail; f != nil && len(failures) < o.KeepFailures {
+				f.Reproduce = c.ReproduceCommand(f.Run)
+				failures = append(failures, *f)
+			}
+			slots[j].fail = nil
+		}
+		if o.Progress != nil {
+			o.Progress(start + n)
+		}
+	}
+	sum := &Summary{}
+	sum.init()
+	for _, w := range workers {
+		sum.add(&w.sum)
+	}
+	sum.Failures = failures
+	sum.Seed, sum.Shards = o.Seed, []string{fmt.Sprintf("%d/%d", o.Shard, o.Shards)}
+	sum.Params = c.Fingerprint()
+	return sum, nil
+}
+
+// RunOne runs run i alone and returns its records, its steps and its
+// failure (nil when it passed).
+func (c *Campaign) RunOne(i uint64) ([]sim.Record, []Step, sim.Config, *Failure) {
+	w := c.newWorker()
+	var recs []sim.Record
+	w.s.OnRecord = func(r *sim.Record) {
+		w.record(r)
+		recs = append(recs, *r)
+	}
+	f := w.run(i)
+	if f != nil {
+		f.Reproduce = c.ReproduceCommand(i)
+	}
+	seed := RunSeed(c.opts.Seed, i)
+	wl := sim.Stream(seed, "workload")
+	cfg := DrawConfig(wl, c.profileOf(wl))
+	cfg.Seed = seed
+	return recs, append([]Step(nil), w.steps...), cfg, f
+}
+
+// drawFlags are the options that change what runs draw, as command-line
+// flags, in a fixed order.
+func (c *Campaign) drawFlags() []string {
+	o := c.opts
+	var out []string
+	if o.Profile != string(sim.ProfileDocumented) {
+		out = append(out, "--profile "+o.Profile)
+	}
+	if o.Steps != 12 {
+		out = append(out, "--steps "+strconv.Itoa(o.Steps))
+	}
+	if o.FaultRate != 0.005 {
+		out = append(out, "--fault-rate "+strconv.FormatFloat(max(o.FaultRate, 0), 'g', -1, 64))
+	}
+	for _, fp := range o.FaultProbs {
+		out = append(out, "--fault "+fp.Selector+"="+strconv.FormatFloat(fp.P, 'g', -1, 64))
+	}
+	if o.Swarm {
+		out = append(out, "--swarm")
+	}
+	return out
+}
+
+// Fingerprint names what runs draw: campaigns whose summaries are merged
+// must have the same seed and fingerprint.
+func (c *Campaign) Fingerprint() string {
+	return strings.Join(append([]string{"--runs " + strconv.FormatUint(c.opts.Runs, 10)}, c.drawFlags()...), " ")
+}
+
+// ReproduceCommand is the command line that re-runs run i alone.
+func (c *Campaign) ReproduceCommand(i uint64) string {
+	parts := append([]string{"simulate random --seed " + strconv.FormatUint(c.opts.Seed, 10), "--run " + strconv.FormatUint(i, 10)}, c.drawFlags()...)
+	return strings.Join(parts, " ")
+}

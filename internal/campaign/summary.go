@@ -1,0 +1,373 @@
+package campaign
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+var (
+	nConf = len(sim.ConferenceStates())
+	nSess = len(sim.SessionStates())
+)
+
+// packState numbers a model state densely.
+func packState(s sim.State) uint16 {
+	return uint16((int(s.Conference)*nSess+int(s.JVB))*nSess + int(s.P2P))
+}
+
+func unpackState(p uint16) sim.State {
+	i := int(p)
+	return sim.State{Conference: sim.ConfState(i / (nSess * nSess)), JVB: sim.SessionState(i / nSess % nSess), P2P: sim.SessionState(i % nSess)}
+}
+
+// Summary is what a campaign keeps: counters, coverage and a bounded list
+// of failing runs. Its size does not grow with the number of runs.
+type Summary struct {
+	Seed     uint64
+	Params   string
+	Shards   []string
+	Runs     uint64
+	Events   uint64
+	Inputs   uint64
+	Limits   uint64
+	Errors   [catalog.NumErrors]uint64
+	ConnErrs map[catalog.ConnError]uint64
+	// Faults counts the applications of each fault, in Faults() order.
+	Faults []uint64
+	// States counts the records seen in each (packed) state.
+	States []uint64
+	// Transitions counts the state changes between consecutive records.
+	Transitions map[uint32]uint64
+	Violations  map[string]uint64
+	Failures    []Failure
+}
+
+func (s *Summary) init() {
+	s.ConnErrs = map[catalog.ConnError]uint64{}
+	s.Faults = make([]uint64, len(faults))
+	s.States = make([]uint64, nConf*nSess*nSess)
+	s.Transitions = map[uint32]uint64{}
+	s.Violations = map[string]uint64{}
+}
+
+func (s *Summary) connErr(e catalog.ConnError) { s.ConnErrs[e]++ }
+func (s *Summary) faultApplied(k int)          { s.Faults[k]++ }
+func (s *Summary) violation(inv string)        { s.Violations[inv]++ }
+func (s *Summary) transition(from, to uint16)  { s.Transitions[uint32(from)<<16|uint32(to)]++ }
+func (s *Summary) add(o *Summary) {
+	s.Runs += o.Runs
+	s.Events += o.Events
+	s.Inputs += o.Inputs
+	s.Limits += o.Limits
+	for i := range s.Errors {
+		s.Errors[i] += o.Errors[i]
+	}
+	for k, v := range o.ConnErrs {
+		s.ConnErrs[k] += v
+	}
+	for i := range s.Faults {
+		s.Faults[i] += o.Faults[i]
+	}
+	for i := range s.States {
+		s.States[i] += o.States[i]
+	}
+	for k, v := range o.Transitions {
+		s.Transitions[k] += v
+	}
+	for k, v := range o.Violations {
+		s.Violations[k] += v
+	}
+}
+
+// ViolationCount is the number of runs that broke an invariant.
+func (s *Summary) ViolationCount() uint64 {
+	var n uint64
+	for _, v := range s.Violations {
+		n += v
+	}
+	return n
+}
+
+// Report is the JSON form of a summary; merge works on reports.
+type Report struct {
+	Seed   uint64   `json:"seed"`
+	Params string   `json:"params"`
+	Shards []string `json:"shards"`
+	Runs   uint64   `json:"runs"`
+	Events uint64   `json:"events"`
+	Inputs uint64   `json:"inputs"`
+	// LimitsReached counts runs that reached their time or step limit.
+	LimitsReached uint64 `json:"limits_reached"`
+	// Errors counts every conference error value (all 20, zeros included)
+	// and every connection error value seen.
+	Errors     map[string]uint64 `json:"errors"`
+	Coverage   Coverage          `json:"coverage"`
+	Violations map[string]uint64 `json:"violations"`
+	// ViolationRuns is the number of runs that broke an invariant.
+	ViolationRuns uint64    `json:"violation_runs"`
+	Failures      []Failure `json:"failures"`
+}
+
+// Coverage says which causes, signals, errors, states and transitions the
+// campaign reached.
+type Coverage struct {
+	Causes      Covered `json:"causes"`
+	Signals     Covered `json:"signals"`
+	Errors      Covered `json:"errors"`
+	States      Covered `json:"states"`
+	Transitions Covered `json:"transitions"`
+}
+
+// Covered is one coverage figure: what was reached, sorted, and of how
+// many known (0 when the total is not known in advance).
+type Covered struct {
+	Covered int      `json:"covered"`
+	Total   int      `json:"total,omitempty"`
+	Items   []string `json:"items"`
+	Missing []string `json:"missing,omitempty"`
+}
+
+func covered(items []string, all []string) Covered {
+	items = uniqSorted(items)
+	c := Covered{Covered: len(items), Total: len(all), Items: items}
+	for _, a := range all {
+		if _, ok := slices.BinarySearch(items, a); !ok {
+			c.Missing = append(c.Missing, a)
+		}
+	}
+	if c.Missing != nil {
+		sort.Strings(c.Missing)
+	}
+	if c.Items == nil {
+		c.Items = []string{}
+	}
+	return c
+}
+
+func uniqSorted(xs []string) []string {
+	out := append([]string(nil), xs...)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// AllCauses lists every documented cause id; AllSignals every signal id.
+func allCauses() []string {
+	var out []string
+	for _, e := range catalog.Errors() {
+		for _, c := range e.Causes {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+func allSignals() []string {
+	var out []string
+	for _, s := range sim.Signals {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func allErrorValues(profile string) []string {
+	var out []string
+	for _, e := range catalog.Errors() {
+		if profile == string(sim.ProfileLibJitsiMeet) && !e.EmittedByLib {
+			continue
+		}
+		out = append(out, e.Value)
+	}
+	return out
+}
+
+// Report converts the summary to its JSON form.
+func (s *Summary) Report(profile string) *Report {
+	r := &Report{Seed: s.Seed, Params: s.Params, Shards: append([]string(nil), s.Shards...), Runs: s.Runs,
+		Events: s.Events, Inputs: s.Inputs, LimitsReached: s.Limits, Errors: map[string]uint64{},
+		Violations: map[string]uint64{}, Failures: s.Failures}
+	var reached, causes, signals, states, trans []string
+	for i, n := range s.Errors {
+		v := catalog.ID(i).String()
+		r.Errors[v] = n
+		if n > 0 {
+			reached = append(reached, v)
+		}
+	}
+	for k, n := range s.ConnErrs {
+		r.Errors[string(k)] = n
+	}
+	for k, n := range s.Faults {
+		if n == 0 {
+			continue
+		}
+		if f := &faults[k]; f.Error != nil {
+			causes = append(causes, f.Input.Fault)
+		} else {
+			signals = append(signals, f.Input.Fault)
+		}
+	}
+	for k, n := range s.States {
+		if n > 0 {
+			states = append(states, unpackState(uint16(k)).String())
+		}
+	}
+	for k := range s.Transitions {
+		trans = append(trans, unpackState(uint16(k>>16)).String()+" -> "+unpackState(uint16(k)).String())
+	}
+	r.Coverage = Coverage{
+		Causes:      covered(causes, allCauses()),
+		Signals:     covered(signals, allSignals()),
+		Errors:      covered(reached, allErrorValues(profile)),
+		States:      covered(states, nil),
+		Transitions: covered(trans, nil),
+	}
+	for k, n := range s.Violations {
+		r.Violations[k] = n
+		r.ViolationRuns += n
+	}
+	if r.Failures == nil {
+		r.Failures = []Failure{}
+	}
+	return r
+}
+
+// WriteJSON writes the report as one indented JSON object.
+func (r *Report) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// Merge adds another shard's report. Both must come from the same campaign
+// (seed and params) and cover different shards.
+func (r *Report) Merge(o *Report, keepFailures int) error {
+	if r.Seed != o.Seed || r.Params != o.Params {
+		return fmt.Errorf("not the same campaign: seed %d %q and seed %d %q", r.Seed, r.Params, o.Seed, o.Params)
+	}
+	for _, sh := range o.Shards {
+		if slices.Contains(r.Shards, sh) {
+			return fmt.Errorf("shard %s is in two reports", sh)
+		}
+	}
+	r.Shards = append(r.Shards, o.Shards...)
+	sort.Slice(r.Shards, func(i, j int) bool { return shardLess(r.Shards[i], r.Shards[j]) })
+	r.Runs += o.Runs
+	r.Events += o.Events
+	r.Inputs += o.Inputs
+	r.LimitsReached += o.LimitsReached
+	for k, v := range o.Errors {
+		r.Errors[k] += v
+	}
+	for k, v := range o.Violations {
+		r.Violations[k] += v
+	}
+	r.ViolationRuns += o.ViolationRuns
+	mergeCovered(&r.Coverage.Causes, o.Coverage.Causes)
+	mergeCovered(&r.Coverage.Signals, o.Coverage.Signals)
+	mergeCovered(&r.Coverage.Errors, o.Coverage.Errors)
+	mergeCovered(&r.Coverage.States, o.Coverage.States)
+	mergeCovered(&r.Coverage.Transitions, o.Coverage.Transitions)
+	r.Failures = append(r.Failures, o.Failures...)
+	sort.SliceStable(r.Failures, func(i, j int) bool { return r.Failures[i].Run < r.Failures[j].Run })
+	if keepFailures > 0 && len(r.Failures) > keepFailures {
+		r.Failures = r.Failures[:keepFailures]
+	}
+	return nil
+}
+
+func shardLess(a, b string) bool {
+	var ai, an, bi, bn uint64
+	fmt.Sscanf(a, "%d/%d", &ai, &an)
+	fmt.Sscanf(b, "%d/%d", &bi, &bn)
+	if an != bn {
+		return an < bn
+	}
+	return ai < bi
+}
+
+func mergeCovered(c *Covered, o Covered) {
+	items := uniqSorted(append(append([]string(nil), c.Items...), o.Items...))
+	if c.Total > 0 {
+		all := append(append([]string(nil), items...), c.Missing...)
+		*c = covered(items, all)
+		return
+	}
+	*c = Covered{Covered: len(items), Items: items}
+}
+
+// ShardsComplete reports whether the shards cover a whole campaign: N
+// distinct shards i/N for one N. It returns the missing ones otherwise.
+func ShardsComplete(shards []string) (bool, []string) {
+	if len(shards) == 0 {
+		return false, nil
+	}
+	var n uint64
+	seen := map[uint64]bool{}
+	for _, sh := range shards {
+		var i, m uint64
+		if _, err := fmt.Sscanf(sh, "%d/%d", &i, &m); err != nil {
+			return false, nil
+		}
+		if n != 0 && m != n {
+			return false, nil
+		}
+		n = m
+		seen[i] = true
+	}
+	var missing []string
+	for i := range n {
+		if !seen[i] {
+			missing = append(missing, fmt.Sprintf("%d/%d", i, n))
+		}
+	}
+	return len(missing) == 0, missing
+}
+
+// FormatText writes the report for people.
+func (r *Report) FormatText(w io.Writer) {
+	fmt.Fprintf(w, "campaign seed %d (%s), shards %s\n", r.Seed, r.Params, strings.Join(r.Shards, ","))
+	fmt.Fprintf(w, "runs %d, events %d, inputs %d, runs at a limit %d\n", r.Runs, r.Events, r.Inputs, r.LimitsReached)
+	fmt.Fprintf(w, "errors reached (%d/%d):\n", r.Coverage.Errors.Covered, r.Coverage.Errors.Total)
+	keys := make([]string, 0, len(r.Errors))
+	for k := range r.Errors {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-45s %d\n", k, r.Errors[k])
+	}
+	cv := r.Coverage
+	fmt.Fprintf(w, "coverage: causes %d/%d, signals %d/%d, states %d, transitions %d\n",
+		cv.Causes.Covered, cv.Causes.Total, cv.Signals.Covered, cv.Signals.Total, cv.States.Covered, cv.Transitions.Covered)
+	if len(cv.Causes.Missing) > 0 {
+		fmt.Fprintf(w, "  causes not covered: %s\n", strings.Join(cv.Causes.Missing, ", "))
+	}
+	if len(cv.Errors.Missing) > 0 {
+		fmt.Fprintf(w, "  errors not reached: %s\n", strings.Join(cv.Errors.Missing, ", "))
+	}
+	fmt.Fprintf(w, "invariant violations: %d runs\n", r.ViolationRuns)
+	inv := make([]string, 0, len(r.Violations))
+	for k := range r.Violations {
+		inv = append(inv, k)
+	}
+	sort.Strings(inv)
+	for _, k := range inv {
+		fmt.Fprintf(w, "  %-40s %d\n", k, r.Violations[k])
+	}
+	for _, f := range r.Failures {
+		fmt.Fprintf(w, "FAIL run %d: %s\n  reproduce: %s\n", f.Run, f.Violation.String(), f.Reproduce)
+		if f.Scenario != "" {
+			fmt.Fprintf(w, "  shrunk to %d steps: simulate run %s\n", f.Shrunk, f.Scenario)
+		}
+	}
+}
