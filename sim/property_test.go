@@ -9,6 +9,7 @@ import (
 
 	"github.com/jitsi-sim/confsim/internal/campaign"
 	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/internal/explore"
 	"github.com/jitsi-sim/confsim/sim"
 	"pgregory.net/rapid"
 )
@@ -329,4 +330,24 @@ func TestPropertySameSeedSameBytes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestEveryErrorReachable: by exhaustive exploration (internal/explore),
+// every documented error is reachable in the documented profile, and in the
+// pinned lib-jitsi-meet profile exactly FOCUS_DISCONNECTED,
+// GRACEFUL_SHUTDOWN and INCOMPATIBLE_SERVER_VERSIONS are not.
+func TestEveryErrorReachable(t *testing.T) {
+	dead := map[catalog.ID]bool{catalog.FocusDisconnected: true, catalog.GracefulShutdown: true, catalog.IncompatibleServerVersions: true}
+	for _, p := range sim.Profiles {
+		res, err := explore.Run(explore.Options{Profile: p, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range res.Errors {
+			want := p == sim.ProfileDocumented || !dead[catalog.ID(i)]
+			if e.Reachable != want {
+				t.Errorf("%s: %s reachable=%v, want %v", p, e.Name, e.Reachable, want)
+			}
+		}
+	}
 }

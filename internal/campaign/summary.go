@@ -298,7 +298,7 @@ func shardLess(a, b string) bool {
 func mergeCovered(c *Covered, o Covered) {
 	items := uniqSorted(append(append([]string(nil), c.Items...), o.Items...))
 	if c.Total > 0 {
-		all := append(append([]string(nil), items...), c.Missing...)
+		all := uniqSorted(append(append(append([]string(nil), items...), c.Missing...), o.Missing...))
 		*c = covered(items, all)
 		return
 	}

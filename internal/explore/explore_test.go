@@ -1,0 +1,82 @@
+package explore
+
+import (
+	"testing"
+	"time"
+
+	"github.com/jitsi-sim/confsim/internal/campaign"
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/internal/scenario"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+// In the documented profile every error is reachable; in the pinned
+// lib-jitsi-meet profile exactly the three dead ones are not. Every witness,
+// written as a scenario file, replays under simulate run's runner and
+// reaches its error.
+func TestReachability(t *testing.T) {
+	for _, p := range sim.Profiles {
+		t.Run(string(p), func(t *testing.T) {
+			res, err := Run(Options{Profile: p, Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.States < 10 || res.Transitions < res.States {
+				t.Errorf("suspiciously small search: %d states, %d transitions", res.States, res.Transitions)
+			}
+			for _, e := range res.Errors {
+				ce, _ := catalog.ByValue(e.Value)
+				want := p == sim.ProfileDocumented || ce.EmittedByLib
+				if e.Reachable != want {
+					t.Errorf("%s: reachable %v, want %v (witness %v)", e.Name, e.Reachable, want, e.Witness)
+					continue
+				}
+				if !e.Reachable {
+					continue
+				}
+				data := campaign.ScenarioYAML(campaign.ScenarioFile{Name: "w", Description: "witness", Config: e.W.Config, Steps: e.W.Steps, Expect: e.Value})
+				sc, err := scenario.Parse(e.Name+".yaml", data)
+				if err != nil {
+					t.Errorf("%s: %v\n%s", e.Name, err, data)
+					continue
+				}
+				if r := scenario.Run(sc, scenario.Options{}); !r.Pass {
+					t.Errorf("%s: witness does not replay: %s\n%s", e.Name, r.Reason, data)
+				}
+			}
+		})
+	}
+}
+
+// Shortest means shortest: no witness is longer than one found with a
+// smaller bound.
+func TestWitnessesAreShortest(t *testing.T) {
+	r2, _ := Run(Options{Depth: 2})
+	r3, _ := Run(Options{Depth: 3})
+	for i, e := range r2.Errors {
+		if e.Reachable && (!r3.Errors[i].Reachable || r3.Errors[i].Steps != e.Steps) {
+			t.Errorf("%s: depth 2 finds %d steps, depth 3 finds %v", e.Name, e.Steps, r3.Errors[i].Steps)
+		}
+	}
+}
+
+func TestDocumentedUnderTwoSeconds(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("timing")
+	}
+	start := time.Now()
+	if _, err := Run(Options{Profile: sim.ProfileDocumented, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("exploration took %v", d)
+	}
+}
+
+func BenchmarkExploreDocumented(b *testing.B) {
+	for b.Loop() {
+		if _, err := Run(Options{Profile: sim.ProfileDocumented, Workers: 2}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
