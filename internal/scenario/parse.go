@@ -65,6 +65,15 @@ func Parse(filename string, data []byte) (sc *Scenario, err error) {
 	p := &parser{file: filename, anchors: map[string]ast.Node{}}
 	sc = p.parse(data)
 	if len(p.errs) > 0 {
+		for _, e := range p.errs {
+			// One problem, one line, whatever the YAML library quotes.
+			e.Msg = strings.Map(func(r rune) rune {
+				if r < ' ' || r == 0x7f || r == '\u2028' || r == '\u2029' {
+					return ' '
+				}
+				return r
+			}, e.Msg)
+		}
 		sort.SliceStable(p.errs, func(i, j int) bool {
 			a, b := p.errs[i].Pos, p.errs[j].Pos
 			return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
