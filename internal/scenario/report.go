@@ -22,6 +22,8 @@ func WriteText(w io.Writer, sc *Scenario, res *Result) error {
 			fmt.Fprintf(&b, "%8d ms    %s\n", e.T, recordText(&res.Records[e.Record]))
 		case EntryCheck:
 			fmt.Fprintf(&b, "%8d ms    ok: %s\n", e.T, e.Note)
+		case EntrySettle:
+			fmt.Fprintf(&b, "%8d ms  after the last step: settle\n", e.T)
 		case EntryFail:
 			fmt.Fprintf(&b, "%8d ms    FAIL\n", e.T)
 		}

@@ -45,6 +45,7 @@ const (
 	EntryRecord                  // the model emitted Records[Record]
 	EntryCheck                   // a check of Step passed: Note says how
 	EntryFail                    // the run failed: Note says why
+	EntrySettle                  // the steps are done; the model settles
 )
 
 // Entry is one line of a trace.
@@ -123,6 +124,7 @@ func (r *runner) run() {
 	}
 	r.res.FailedStep = -1
 	// Settle so that expect_never sees everything the steps set in motion.
+	r.res.Trace = append(r.res.Trace, Entry{Kind: EntrySettle, T: r.s.Now(), Index: -1})
 	err := r.s.Settle()
 	r.log()
 	why := r.checkNevers()
