@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jitsi-sim/confsim/internal/catalog"
+)
+
+// call runs the command line in-process.
+func call(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func write(t *testing.T, dir, name, src string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const passing = `description: joins a room
+steps:
+  - action: join
+  - expect: {event: conference.joined}
+`
+
+const failing = `description: expects an error that never comes
+steps:
+  - action: join
+  - expect: {error: conference.iceFailed, within: 100}
+`
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	pass := write(t, dir, "pass.yaml", passing)
+	fail := write(t, dir, "fail.yaml", failing)
+	bad := write(t, dir, "bad.yaml", "description: x\nsteps:\n  - fault: nope\n")
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"run", pass}, exitOK},
+		{[]string{"run", fail}, exitFail},
+		{[]string{"run", pass, fail}, exitFail},
+		{[]string{"run", pass, fail, bad}, exitBadInput},
+		{[]string{"run", "--format", "jsonl", fail}, exitFail},
+		{[]string{"run"}, exitBadInput},
+		{[]string{"run", "--nope", pass}, exitBadInput},
+		{[]string{"run", filepath.Join(dir, "missing.yaml")}, exitBadInput},
+		{[]string{"validate", pass, fail}, exitOK},
+		{[]string{"validate", bad}, exitBadInput},
+		{[]string{"validate"}, exitBadInput},
+		{[]string{"errors"}, exitOK},
+		{[]string{"errors", "--format", "json"}, exitOK},
+		{[]string{"errors", "--format", "xml"}, exitBadInput},
+		{[]string{"describe", "--scenarios", dir, "ICE_FAILED"}, exitOK},
+		{[]string{"describe", "ICE_FAILD"}, exitBadInput},
+		{[]string{"graph"}, exitOK},
+		{[]string{"graph", "--format", "dot"}, exitOK},
+		{[]string{"graph", "--format", "svg"}, exitBadInput},
+		{[]string{}, exitBadInput},
+		{[]string{"nope"}, exitBadInput},
+		{[]string{"--help"}, exitOK},
+		{[]string{"help", "describe"}, exitOK},
+		{[]string{"run", "--help"}, exitOK},
+	} {
+		if code, stdout, stderr := call(c.args...); code != c.code {
+			t.Errorf("simulate %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(c.args, " "), code, c.code, stdout, stderr)
+		}
+	}
+}
+
+func TestBadInputRunsNothing(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.yaml", passing)
+	write(t, dir, "b.yaml", "description: x\nroom: {occupants: many}\n")
+	code, stdout, stderr := call("run", dir)
+	if code != exitBadInput || stdout != "" {
+		t.Fatalf("exit %d, stdout %q", code, stdout)
+	}
+	want := filepath.Join(dir, "b.yaml") + `:2:19: room.occupants: want an integer of at least 0, got string "many"`
+	if !strings.Contains(stderr, want+"\n") {
+		t.Fatalf("stderr %q\nwant the line %q", stderr, want)
+	}
+}
+
+func TestRunOutputIsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.yaml", passing)
+	write(t, dir, "b.yaml", failing)
+	for _, format := range []string{"text", "jsonl"} {
+		_, first, _ := call("run", "--format", format, "--junit", filepath.Join(dir, "1.xml"), dir)
+		_, second, _ := call("run", "--format", format, "--junit", filepath.Join(dir, "2.xml"), dir)
+		if first != second {
+			t.Errorf("%s: two runs differ", format)
+		}
+	}
+	x1, _ := os.ReadFile(filepath.Join(dir, "1.xml"))
+	x2, _ := os.ReadFile(filepath.Join(dir, "2.xml"))
+	if !bytes.Equal(x1, x2) || len(x1) == 0 {
+		t.Error("two JUnit reports differ")
+	}
+}
+
+func TestJSONL(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "fail.yaml", failing)
+	_, stdout, _ := call("run", "--format", "jsonl", p)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("want records and a result, got %q", stdout)
+	}
+	for _, l := range lines[:len(lines)-1] {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		for _, k := range []string{"scenario", "t_ms", "event", "error", "params", "state"} {
+			if _, ok := rec[k]; !ok {
+				t.Errorf("record without %s: %s", k, l)
+			}
+		}
+	}
+	var res struct{ Scenario, File, Result, Reason string }
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Scenario != "fail" || res.Result != "fail" || !strings.HasPrefix(res.Reason, p+":4:5: ") {
+		t.Errorf("result: %+v", res)
+	}
+}
+
+func TestJUnit(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.yaml", passing)
+	write(t, dir, "b.yaml", failing)
+	report := filepath.Join(dir, "report.xml")
+	if code, _, stderr := call("run", "-q", "--junit", report, dir); code != exitFail {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Tests != 2 || doc.Failures != 1 || len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 2 {
+		t.Fatalf("report: %+v", doc)
+	}
+	c := doc.Suites[0].Cases[1]
+	if c.Name != "b" || c.Failure == nil || !strings.Contains(c.Failure.Body, "b.yaml:4:5: expect error=conference.iceFailed") {
+		t.Errorf("failed case: %+v", c)
+	}
+	if doc.Suites[0].Cases[0].Failure != nil {
+		t.Error("the passing case has a failure")
+	}
+}
+
+func TestErrorsJSON(t *testing.T) {
+	_, stdout, _ := call("errors", "--format", "json")
+	var doc struct {
+		Errors    []map[string]any `json:"errors"`
+		AuthTypes []map[string]any `json:"auth_error_types"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Errors) != catalog.NumErrors || len(doc.AuthTypes) != catalog.NumAuthErrorTypes {
+		t.Fatalf("%d errors, %d auth types", len(doc.Errors), len(doc.AuthTypes))
+	}
+	for _, e := range doc.Errors {
+		for _, k := range []string{"name", "value", "event", "phase", "fatal", "recoverable", "emitted_by_lib", "causes"} {
+			if _, ok := e[k]; !ok {
+				t.Errorf("error %v has no %s", e["name"], k)
+			}
+		}
+	}
+	for _, a := range doc.AuthTypes {
+		if a["name"] == nil || a["value"] == nil {
+			t.Errorf("auth type without name or value: %v", a)
+		}
+	}
+}
+
+func TestDescribeEveryError(t *testing.T) {
+	dir := t.TempDir()
+	for _, e := range catalog.Errors() {
+		code, stdout, stderr := call("describe", "--scenarios", dir, e.Name)
+		if code != exitOK {
+			t.Fatalf("describe %s: exit %d: %s", e.Name, code, stderr)
+		}
+		for _, c := range e.Causes {
+			if !strings.Contains(stdout, "    "+c.ID+"\n") {
+				t.Errorf("describe %s does not list cause %s", e.Name, c.ID)
+			}
+		}
+		if !strings.Contains(stdout, e.AppReaction) {
+			t.Errorf("describe %s does not say what jitsi-meet does", e.Name)
+		}
+	}
+}
+
+// TestManualCoversEveryCommand keeps the package doc comment (the manual
+// go doc shows) and the command table in step.
+func TestManualCoversEveryCommand(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := f.Doc.Text()
+	_, help, _ := call("--help")
+	for _, c := range commands() {
+		if !strings.Contains(doc, "\t"+c.name+" ") && !strings.Contains(doc, "\t"+c.name+"\t") {
+			t.Errorf("the doc comment of main.go does not list %s", c.name)
+		}
+		if !strings.Contains(help, "    "+c.name+" ") {
+			t.Errorf("simulate --help does not list %s", c.name)
+		}
+		if c.manual != "" && (!strings.Contains(c.manual, "\nEXAMPLES\n") || !strings.HasPrefix(c.manual, "NAME\n    simulate "+c.name+" - ")) {
+			t.Errorf("the manual of %s lacks NAME or EXAMPLES", c.name)
+		}
+	}
+}
+
+func TestFlagsAfterArguments(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "a.yaml", passing)
+	code, stdout, _ := call("run", p, "--format", "jsonl")
+	if code != exitOK || !strings.HasPrefix(stdout, `{"scenario":"a"`) {
+		t.Fatalf("exit %d: %s", code, stdout)
+	}
+	// After --, everything is a path.
+	code, _, stderr := call("run", "--", "--format")
+	if code != exitBadInput || !strings.Contains(stderr, "--format: no such file or directory") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
