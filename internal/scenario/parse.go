@@ -732,8 +732,8 @@ func paramNames(e *catalog.Error) string {
 	return strings.Join(out, ", ")
 }
 
-// params reads the named parameters of an expectation (scalars only) and
-// the key node of each.
+// params reads the named parameters of an expectation and the key node of
+// each.
 func (p *parser) params(e entry) ([]sim.Param, []ast.Node) {
 	m, ok := e.value.(*ast.MappingNode)
 	if !ok {
@@ -756,33 +756,60 @@ func (p *parser) params(e entry) ([]sim.Param, []ast.Node) {
 			p.errorf(mv.Key, "params: a parameter name is a string, got %s", describe(mv.Key))
 			continue
 		}
-		var v sim.Value
-		switch x := p.resolve(mv.Value).(type) {
-		case *ast.StringNode:
-			v = sim.Str(x.Value)
-		case *ast.LiteralNode:
-			if x.Value != nil {
-				v = sim.Str(x.Value.Value)
-			}
-		case *ast.BoolNode:
-			v = sim.BoolV(x.Value)
-		case *ast.NullNode:
-			v = sim.Nul()
-		case *ast.IntegerNode:
-			if n, ok := intValue(x); ok {
-				v = sim.Num(n)
-			} else {
-				p.errorf(mv.Value, "params.%s: %s is too large", name, x.Token.Value)
-				continue
-			}
-		default:
-			p.errorf(mv.Value, "params.%s: want a string, boolean, integer or null, got %s", name, describe(x))
+		v, ok := p.paramValue(mv.Value, name)
+		if !ok {
 			continue
 		}
 		out = append(out, sim.P(name, v))
 		keys = append(keys, mv.Key)
 	}
 	return out, keys
+}
+
+// paramValue reads one parameter value: a string, boolean, integer, null,
+// or a mapping of named values (an object such as CONFERENCE_MAX_USERS's
+// {visitorsSupported}), matched as a subset.
+func (p *parser) paramValue(n ast.Node, path string) (sim.Value, bool) {
+	switch x := p.resolve(n).(type) {
+	case *ast.StringNode:
+		return sim.Str(x.Value), true
+	case *ast.LiteralNode:
+		if x.Value != nil {
+			return sim.Str(x.Value.Value), true
+		}
+		return sim.Str(""), true
+	case *ast.BoolNode:
+		return sim.BoolV(x.Value), true
+	case *ast.NullNode:
+		return sim.Nul(), true
+	case *ast.IntegerNode:
+		if v, ok := intValue(x); ok {
+			return sim.Num(v), true
+		}
+		p.errorf(n, "params.%s: %s is too large", path, x.Token.Value)
+		return sim.Value{}, false
+	case *ast.MappingNode:
+		fields := []sim.Param{}
+		for _, mv := range x.Values {
+			if mv == nil || mv.Key == nil {
+				continue
+			}
+			k, ok := mv.Key.(*ast.StringNode)
+			if !ok {
+				p.errorf(mv.Key, "params.%s: a field name is a string, got %s", path, describe(mv.Key))
+				continue
+			}
+			v, ok := p.paramValue(mv.Value, path+"."+k.Value)
+			if !ok {
+				continue
+			}
+			fields = append(fields, sim.P(k.Value, v))
+		}
+		return sim.Obj(fields...), true
+	default:
+		p.errorf(n, "params.%s: want a string, boolean, integer, null or mapping, got %s", path, describe(x))
+		return sim.Value{}, false
+	}
 }
 
 func (p *parser) never(ke entry) []string {

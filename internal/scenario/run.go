@@ -297,24 +297,39 @@ func matches(x *Expect, rec *sim.Record) bool {
 }
 
 // paramMatches reports whether the record has the named parameter with the
-// wanted value. null matches null and undefined (JSON has no undefined).
+// wanted value.
 func paramMatches(want sim.Param, got sim.Params) bool {
 	for _, p := range got {
-		if p.Name != want.Name {
-			continue
+		if p.Name == want.Name {
+			return valueMatches(want.Value, p.Value)
 		}
-		v := p.Value
-		switch want.Value.Kind {
-		case sim.Null:
-			return v.Kind == sim.Null || v.Kind == sim.Undefined
-		case sim.String:
-			return v.Kind == sim.String && v.Str == want.Value.Str
-		case sim.Bool:
-			return v.Kind == sim.Bool && v.Bool == want.Value.Bool
-		case sim.Number:
-			return v.Kind == sim.Number && v.Num == want.Value.Num
+	}
+	return false
+}
+
+// valueMatches compares a wanted value with a record's. null matches null
+// and undefined (JSON has no undefined); a wanted object matches an object
+// that has at least its fields, recursively.
+func valueMatches(want, v sim.Value) bool {
+	switch want.Kind {
+	case sim.Null:
+		return v.Kind == sim.Null || v.Kind == sim.Undefined
+	case sim.String:
+		return v.Kind == sim.String && v.Str == want.Str
+	case sim.Bool:
+		return v.Kind == sim.Bool && v.Bool == want.Bool
+	case sim.Number:
+		return v.Kind == sim.Number && v.Num == want.Num
+	case sim.Object:
+		if v.Kind != sim.Object {
+			return false
 		}
-		return false
+		for _, f := range want.Fields {
+			if !paramMatches(f, v.Fields) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jitsi-sim/confsim/sim"
 )
 
 func mustParse(t *testing.T, src string) *Scenario {
@@ -172,5 +174,26 @@ func TestExpandErrors(t *testing.T) {
 	}
 	if len(got) != 3 {
 		t.Errorf("duplicates not removed: %v", got)
+	}
+}
+
+func TestValueMatchesObjectsAsSubsets(t *testing.T) {
+	rec := sim.Obj(sim.P("visitorsSupported", sim.Str("true")), sim.P("extra", sim.BoolV(false)))
+	for _, c := range []struct {
+		want sim.Value
+		ok   bool
+	}{
+		{sim.Obj(), true},
+		{sim.Obj(sim.P("visitorsSupported", sim.Str("true"))), true},
+		{sim.Obj(sim.P("visitorsSupported", sim.Str("false"))), false},
+		{sim.Obj(sim.P("missing", sim.Nul())), false},
+		{sim.Str("true"), false},
+	} {
+		if got := valueMatches(c.want, rec); got != c.ok {
+			t.Errorf("valueMatches(%s, %s) = %v, want %v", c.want, rec, got, c.ok)
+		}
+	}
+	if !valueMatches(sim.Obj(sim.P("v", sim.Nul())), sim.Obj(sim.P("v", sim.Value{}))) {
+		t.Error("null should match undefined inside an object")
 	}
 }

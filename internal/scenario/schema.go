@@ -85,6 +85,13 @@ func stepDefs() obj {
 	}
 	never := append(ErrorValues(), EventNames()...)
 	return obj{
+		"paramValue": obj{
+			"description": "A parameter value: a string, boolean, integer, null, or an object matched as a subset.",
+			"anyOf": []obj{
+				{"type": []string{"string", "boolean", "integer", "null"}},
+				{"type": "object", "additionalProperties": obj{"$ref": "#/$defs/paramValue"}},
+			},
+		},
 		"step": obj{
 			"description": "One step: exactly one of action, fault, advance, settle, expect, expect_quiet, expect_never.",
 			"oneOf": []obj{
@@ -146,7 +153,7 @@ func stepDefs() obj {
 				"state": obj{"type": "string", "pattern": statePattern(), "description": "The whole state (joined/jvb:connected) or its conference part."},
 				"params": obj{
 					"type":                 "object",
-					"additionalProperties": obj{"type": []string{"string", "boolean", "integer", "null"}},
+					"additionalProperties": obj{"$ref": "#/$defs/paramValue"},
 					"description":          "Subset match on named parameters.",
 				},
 				"within": obj{"type": "integer", "minimum": 1, "default": DefaultWithin, "description": "Virtual ms to wait for the record."},
