@@ -76,18 +76,23 @@ func (s *Sim) refuse(in Input) string {
 	st := s.confState()
 	switch in.Action {
 	case ActionJoin:
-		switch st {
-		case Disconnected, Connected, PasswordRequired, AuthRequired:
+		switch {
+		case st == Disconnected || st == Connected || st == PasswordRequired || st == AuthRequired:
 			return ""
+		case st.Terminal():
+			return "the conference has ended; a new one needs a new simulation"
 		}
-		return "join() needs no conference in progress"
+		return "a conference is already in progress"
 	case ActionLogin:
 		if st == AuthRequired {
 			return ""
 		}
 		return "login follows AUTHENTICATION_REQUIRED"
 	case ActionLeave:
-		if st.Terminal() || st == Disconnected || st == Connecting || st == Leaving {
+		switch {
+		case st.Terminal():
+			return "the conference has ended"
+		case st == Disconnected || st == Connecting || st == Leaving:
 			return "there is no conference to leave"
 		}
 		return ""

@@ -62,3 +62,28 @@ const (
 	OtherError                 ConnError = "connection.otherError"
 	ConnectionPasswordRequired ConnError = "connection.passwordRequired"
 )
+
+// Events lists every Event constant, conference events first, in the order
+// they are declared. A test keeps it complete.
+func Events() []Event {
+	return []Event{
+		ConferenceFailed, ConferenceError, ConferenceJoinInProgress, ConferenceJoined, ConferenceLeft,
+		ConferenceUniqueIDSet, MembersOnlyChanged, VisitorsSupportedChanged, LockStateChanged,
+		AuthStatusChanged, UserJoined, UserLeft, Kicked, ParticipantKicked, LobbyUserJoined,
+		LobbyUserLeft, ServerRegionChanged, MediaSessionStarted, ConnectionEstablished,
+		ConnectionInterrupted, ConnectionRestored, DataChannelOpened, P2PStatus, SuspendDetected,
+		MessageReceived, ConferenceCreatedTimestamp,
+		ConnectionEstablishedConn, ConnectionFailed, ConnectionDisconnected, ConnectionRedirected,
+		ConnectionDisplayNameRequired,
+		LockRejected,
+	}
+}
+
+// ConnErrors lists every ConnError constant in the order they are declared.
+// A test keeps it complete.
+func ConnErrors() []ConnError {
+	return []ConnError{
+		ConferenceRequestFailed, NotLiveError, ConnectionDroppedError, ServerError, OtherError,
+		ConnectionPasswordRequired,
+	}
+}

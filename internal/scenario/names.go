@@ -9,30 +9,12 @@ import (
 	"github.com/jitsi-sim/confsim/sim"
 )
 
-// Events lists the event names an expectation may name: every
-// catalog.Event constant, in the catalog's order. The catalog has no list of
-// its own, so this is the one place that enumerates the constants.
-var Events = []catalog.Event{
-	catalog.ConferenceFailed, catalog.ConferenceError, catalog.ConferenceJoinInProgress,
-	catalog.ConferenceJoined, catalog.ConferenceLeft, catalog.ConferenceUniqueIDSet,
-	catalog.MembersOnlyChanged, catalog.VisitorsSupportedChanged, catalog.LockStateChanged,
-	catalog.AuthStatusChanged, catalog.UserJoined, catalog.UserLeft, catalog.Kicked,
-	catalog.ParticipantKicked, catalog.LobbyUserJoined, catalog.LobbyUserLeft,
-	catalog.ServerRegionChanged, catalog.MediaSessionStarted, catalog.ConnectionEstablished,
-	catalog.ConnectionInterrupted, catalog.ConnectionRestored, catalog.DataChannelOpened,
-	catalog.P2PStatus, catalog.SuspendDetected, catalog.MessageReceived,
-	catalog.ConferenceCreatedTimestamp,
-	catalog.ConnectionEstablishedConn, catalog.ConnectionFailed, catalog.ConnectionDisconnected,
-	catalog.ConnectionRedirected, catalog.ConnectionDisplayNameRequired,
-	catalog.LockRejected,
-}
+// Events lists the event names an expectation may name.
+var Events = catalog.Events()
 
 // ConnErrors lists the connection error values (JitsiConnectionErrors) an
 // expectation may name, carried by connection.connectionFailed.
-var ConnErrors = []catalog.ConnError{
-	catalog.ConferenceRequestFailed, catalog.NotLiveError, catalog.ConnectionDroppedError,
-	catalog.ServerError, catalog.OtherError, catalog.ConnectionPasswordRequired,
-}
+var ConnErrors = catalog.ConnErrors()
 
 // ErrorValues lists every error value an expectation may name: the 20
 // conference errors in documented order, then the connection errors.
