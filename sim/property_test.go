@@ -136,7 +136,9 @@ func drawProfile(t *rapid.T) sim.Profile {
 // stays green, and every other model error fails the test.
 var knownModelBugs = []struct{ match, what string }{
 	{`event "session-initiate" is not allowed in state "negotiating"`,
-		"two participants joining within one round trip make jicofo send a second JVB session-initiate (join, wait 250, fault participant-joins, fault participant-joins)"},
+		"a second participant arriving within one round trip of jicofo's invite makes it send a second JVB session-initiate " +
+			"(join, advance 250, fault participant-joins, fault participant-joins; or, in a lobby room with 2 occupants: " +
+			"join, advance 250, knock, approve, advance 80, fault owner-arrives)"},
 }
 
 // modelError fails the test on an unexpected error from the model, or
