@@ -129,21 +129,21 @@ var recipes = map[string]recipe{
 	"focus-connection-lost": {twoParty, before("focus-connection-lost"), sim.Params{sim.P("focus", sim.Str("focus.meet.example")), sim.P("retrySec", sim.Num(64))}, "failed"},
 	"orchestration-failure": {twoParty, before("orchestration-failure"), sim.Params{sim.P("focus", sim.Str("focus.meet.example")), sim.P("retrySec", sim.Num(1))}, "failed"},
 
-	"jicofo-left":              {twoParty, joined(fault("jicofo-left")), nil, "failed/jvb:ended"},
-	"conference-shutting-down": {twoParty, joined(fault("conference-shutting-down")), nil, "failed/jvb:ended"},
+	"jicofo-left":              {twoParty, joined(fault("jicofo-left")), nil, "failed-in-room/jvb:connected"},
+	"conference-shutting-down": {twoParty, joined(fault("conference-shutting-down")), nil, "failed-in-room/jvb:connected"},
 
 	"server-maintenance":     {twoParty, before("server-maintenance"), nil, "failed"},
 	"infrastructure-upgrade": {twoParty, before("infrastructure-upgrade"), nil, "failed"},
 	"conference-migration":   {twoParty, before("conference-migration"), nil, "failed"},
 
-	"peer-connection-failure": {twoParty, joined(fault("peer-connection-failure")), nil, "failed/jvb:ended"},
-	"firewall-blocks-media":   {twoParty, before("firewall-blocks-media"), nil, "failed/jvb:ended"},
-	"turn-unavailable":        {twoParty, before("turn-unavailable"), nil, "failed/jvb:ended"},
-	"nat-traversal-failure":   {twoParty, before("nat-traversal-failure"), nil, "failed/jvb:ended"},
+	"peer-connection-failure": {twoParty, joined(fault("peer-connection-failure")), nil, "failed-in-room/jvb:failed"},
+	"firewall-blocks-media":   {twoParty, before("firewall-blocks-media"), nil, "failed-in-room/jvb:failed"},
+	"turn-unavailable":        {twoParty, before("turn-unavailable"), nil, "failed-in-room/jvb:failed"},
+	"nat-traversal-failure":   {twoParty, before("nat-traversal-failure"), nil, "failed-in-room/jvb:failed"},
 
-	"client-version-mismatch":       {twoParty, before("client-version-mismatch"), nil, "failed"},
-	"server-components-out-of-sync": {twoParty, joined(fault("server-components-out-of-sync")), nil, "failed/jvb:ended"},
-	"major-version-mismatch":        {twoParty, before("major-version-mismatch"), nil, "failed"},
+	"client-version-mismatch":       {twoParty, before("client-version-mismatch"), nil, "failed-in-room"},
+	"server-components-out-of-sync": {twoParty, joined(fault("server-components-out-of-sync")), nil, "failed-in-room/jvb:connected"},
+	"major-version-mismatch":        {twoParty, before("major-version-mismatch"), nil, "failed-in-room"},
 
 	"members-only-room": {twoParty, before("members-only-room"), sim.Params{sim.P("lobbyRoomJid", sim.Str("lobby.room@lobby.meet.example")), sim.P("waitingForHost", sim.BoolV(false))}, "members-only"},
 	"not-a-member":      {twoParty, before("not-a-member"), sim.Params{sim.P("lobbyRoomJid", undef), sim.P("waitingForHost", sim.BoolV(false))}, "members-only"},
@@ -153,9 +153,9 @@ var recipes = map[string]recipe{
 	"auth-requirements-not-met": {twoParty, before("auth-requirements-not-met"), notAllowedParams("authentication-required", ""), "failed"},
 	"visitor-lobby-restricted":  {twoParty, before("visitor-lobby-restricted"), notAllowedParams("no-visitors-lobby", ""), "failed"},
 
-	"sdp-negotiation-failure":   {twoParty, before("sdp-negotiation-failure"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("setRemoteDescription failed"))))}, "failed/jvb:ended"},
-	"codec-mismatch":            {twoParty, before("codec-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("createAnswer failed"))))}, "failed/jvb:ended"},
-	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("session-accept answered with an error"))))}, "failed/jvb:ended"},
+	"sdp-negotiation-failure":   {twoParty, before("sdp-negotiation-failure"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("setRemoteDescription failed"))))}, "failed-in-room/jvb:negotiating"},
+	"codec-mismatch":            {twoParty, before("codec-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("createAnswer failed"))))}, "failed-in-room/jvb:negotiating"},
+	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("session-accept answered with an error"))))}, "failed-in-room/jvb:negotiating"},
 
 	"server-no-password-support": {twoParty, joined(fault("server-no-password-support"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
 	"password-config-prevented":  {twoParty, joined(fault("password-config-prevented"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
@@ -170,9 +170,9 @@ var recipes = map[string]recipe{
 	"invalid-settings":            {twoParty, joined(fault("invalid-settings")), sim.Params{sim.P("settingsErrorMsg", sim.Str("Invalid conference settings"))}, "joined/jvb:connected"},
 	"settings-validation-failure": {twoParty, before("settings-validation-failure"), sim.Params{sim.P("settingsErrorMsg", sim.Str("Room configuration failed validation"))}, "joined/jvb:connected"},
 
-	"bridges-at-capacity":  {twoParty, before("bridges-at-capacity"), nil, "failed"},
-	"bridges-down":         {twoParty, joined(fault("bridges-down")), nil, "failed/jvb:ended"},
-	"bridge-scaling-issue": {twoParty, before("bridge-scaling-issue"), nil, "failed"},
+	"bridges-at-capacity":  {twoParty, before("bridges-at-capacity"), nil, "failed-in-room"},
+	"bridges-down":         {twoParty, joined(fault("bridges-down")), nil, "failed-in-room/jvb:connected"},
+	"bridge-scaling-issue": {twoParty, before("bridge-scaling-issue"), nil, "failed-in-room"},
 }
 
 // TestEveryCauseReachesItsError drives every documented cause, in the

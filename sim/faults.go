@@ -37,27 +37,27 @@ func (s *Sim) applyFault(in Input) error {
 
 	// CHAT_ERROR: the next message bounces.
 	case "chat-send-failed":
-		w.chatCondition, w.chatText = "service-unavailable", ""
+		w.chatBounce = &errorMessage{condition: "service-unavailable"}
 	case "muc-chat-error":
-		w.chatCondition, w.chatText = "forbidden", "You are not allowed to send messages in this room"
+		w.chatBounce = &errorMessage{condition: "forbidden", text: "You are not allowed to send messages in this room"}
 	case "chat-message-invalid":
-		w.chatCondition, w.chatText = "bad-request", "Message is too long"
+		w.chatBounce = &errorMessage{condition: "bad-request", text: "Message is too long"}
 
 	// CONFERENCE_ACCESS_DENIED: someone refuses us while we knock.
 	case "lobby-moderator-rejects", "lobby-access-denied", "lobby-access-rules":
-		w.lobbyDeny, w.lobbyDenyActor = true, id
-		s.armedLobbyEvents()
+		w.lobbyDeny = true
+		s.serverLobbyJoined()
 
 	// CONFERENCE_DESTROYED.
 	case "all-participants-left":
 		w.lobbyEmptied = true
-		s.armedLobbyEvents()
+		s.serverLobbyJoined()
 	case "conference-terminated":
 		w.destroyPending, w.destroyReason = true, "The meeting has been terminated"
-		s.armedJoinedEvents()
+		s.serverRoomEvents()
 	case "server-destroyed-conference":
 		w.destroyPending, w.destroyReason = true, "Reservation expired"
-		s.armedJoinedEvents()
+		s.serverRoomEvents()
 
 	// CONFERENCE_MAX_USERS: the room is full.
 	case "room-at-capacity":
@@ -92,30 +92,34 @@ func (s *Sim) applyFault(in Input) error {
 	// FOCUS_LEFT.
 	case "jicofo-left", "conference-shutting-down":
 		w.focusLeaves = true
-		s.armedJoinedEvents()
+		s.serverRoomEvents()
 
 	// GRACEFUL_SHUTDOWN.
 	case "server-maintenance", "infrastructure-upgrade", "conference-migration":
 		w.focusCondition, w.focusGracefulShutdown = "service-unavailable", true
 
 	// ICE_FAILED: connectivity is gone for good.
-	case "peer-connection-failure":
-		w.jvbIce = icePeerConnectionFails
-		s.disruptJVB(0)
-	case "turn-unavailable":
-		w.jvbIce = iceFails
+	// Both ways of failing (iceConnectionState failed, or connectionState
+	// failed with ICE disconnected) are CONNECTION_ICE_FAILED to the library.
+	case "peer-connection-failure", "turn-unavailable":
+		w.jvbIceFails = true
 		s.disruptJVB(0)
 	case "firewall-blocks-media", "nat-traversal-failure":
-		w.jvbIce, w.p2pIceFails = iceFails, true
+		w.jvbIceFails, w.p2pIceFails = true, true
 		s.disruptP2P()
 		s.disruptJVB(0)
 
 	// INCOMPATIBLE_SERVER_VERSIONS.
-	case "client-version-mismatch", "server-components-out-of-sync", "major-version-mismatch":
-		w.versionsIncompatible = true
-		if s.confState() == Joined {
-			s.focusPresence()
-		}
+	// INCOMPATIBLE_SERVER_VERSIONS: jicofo's presence carries versions.
+	case "client-version-mismatch":
+		w.jicofoMajor = expectedJicofoMajor + 1
+		s.versionsChanged()
+	case "server-components-out-of-sync":
+		w.jvbMajor = expectedJVBMajor - 1
+		s.versionsChanged()
+	case "major-version-mismatch":
+		w.jicofoMajor, w.jvbMajor = expectedJicofoMajor+2, expectedJVBMajor+2
+		s.versionsChanged()
 
 	// MEMBERS_ONLY_ERROR.
 	case "members-only-room":
@@ -163,10 +167,10 @@ func (s *Sim) applyFault(in Input) error {
 		}
 		w.room.Password += "-changed" // whatever the client knew is now wrong
 	case "no-password-given":
+		// The room is locked; the application joins without credentials.
 		if w.room.Password == "" {
 			w.room.Password = "s3cret"
 		}
-		s.lib.forceNoPassword = true
 
 	// RESERVATION_ERROR: mod_reservations refuses the conference.
 	case "reservation-failed":
@@ -182,17 +186,20 @@ func (s *Sim) applyFault(in Input) error {
 	// SETTINGS_ERROR.
 	case "invalid-settings":
 		w.settingsError = "Invalid conference settings"
-		s.armedJoinedEvents()
+		s.serverRoomEvents()
 	case "settings-validation-failure":
 		w.settingsError = "Room configuration failed validation"
-		s.armedJoinedEvents()
+		s.serverRoomEvents()
 
-	// VIDEOBRIDGE_NOT_AVAILABLE: bridge selection fails; a running session
-	// loses its bridge and jicofo's re-allocation fails.
-	case "bridges-at-capacity", "bridges-down", "bridge-scaling-issue":
+	// VIDEOBRIDGE_NOT_AVAILABLE: jicofo's next bridge selection fails (ours,
+	// or a newcomer's).
+	case "bridges-at-capacity", "bridge-scaling-issue":
 		w.bridgeUnavailable = true
-		if s.confState() == Joined && s.w.room.Occupants >= 2 {
-			s.focusPresence()
+	case "bridges-down":
+		// The bridge in use goes down too: jicofo re-allocates at once.
+		w.bridgeUnavailable = true
+		if s.confState() == Joined && s.jvbState() != SessionNone {
+			s.allocate(false)
 		}
 	default:
 		return fmt.Errorf("sim: documented cause %q has no model", id)
@@ -215,42 +222,30 @@ func (s *Sim) applySignal(in Input) error {
 	case "focus-not-ready":
 		w.focusNotReady++
 	case "visitors-queue":
-		w.visitorsQueue = true
+		w.deploy.Visitors, w.visitorsQueue = true, true
 	case "visitors-redirect":
-		w.visitorsRedirect = true
+		w.deploy.Visitors, w.visitorsRedirect = true, true
 	case "owner-arrives":
 		w.room.Exists, w.roomCreationRestricted = true, false
-		s.participantJoins()
+		s.serverParticipantJoins()
 	case "participant-joins":
-		s.participantJoins()
+		s.serverParticipantJoins()
 	case "participant-leaves":
 		if w.room.Occupants == 0 || (st == Joined && w.room.Occupants == 1) {
 			return notNow("no other participant is in the room")
 		}
-		w.room.Occupants--
-		if st == Joined {
-			s.emitEvent(catalog.UserLeft, s.phase(), P("id", Str(participantID(w.room.Occupants-1))))
-			if w.room.Occupants < 2 {
-				s.stopP2P()
-			}
-		}
+		s.serverParticipantLeaves()
 	case "ice-interruption":
 		if s.jvbState() != SessionConnected {
 			return notNow("the JVB media connection is not up")
 		}
 		s.disruptJVB(interruptionMs)
 	case "ice-transient-failure":
-		w.jvbIceFailOnce = true
+		// The next ICE check fails; a running session loses connectivity.
 		if s.jvbState() == SessionConnected {
-			w.jvbIceFailOnce = false
-			s.fireSession(s.jvb, evIceDisconnect)
-			s.lib.interrupted = true
-			s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
-			s.afterJVB(iceFailAfterMs, func() {
-				if s.jvbState() == SessionInterrupted {
-					s.jvbIceFailed()
-				}
-			})
+			s.disruptJVB(0)
+		} else {
+			w.jvbIceFailOnce = true
 		}
 	case "p2p-negotiation-failure":
 		w.p2pOfferAnswerFail = true
@@ -261,31 +256,23 @@ func (s *Sim) applySignal(in Input) error {
 		if st != Lobby {
 			return notNow("we are not waiting in a lobby")
 		}
-		s.after(rtt, func() {
-			w.room.Lobby, w.room.MembersOnly = false, false
-			s.rejoinMainRoom(w.room.Password)
-		})
+		s.serverLobbyDisabled()
 	case "restart-terminate-error":
 		w.restartTerminateError = true
 	}
 	return nil
 }
 
-func (s *Sim) participantJoins() {
-	s.w.room.Occupants++
-	if s.confState() != Joined {
-		return
-	}
-	s.emitEvent(catalog.UserJoined, s.phase(), P("id", Str(participantID(s.w.room.Occupants-2))))
-	if s.w.room.Occupants > 2 {
-		s.stopP2P()
-	}
-	s.maybeInvite()
-}
-
 // disruptP2P fails a running P2P session's ICE: the library stops P2P.
 func (s *Sim) disruptP2P() {
 	if s.p2pState() == SessionConnected {
 		s.stopP2P()
+	}
+}
+
+// versionsChanged: jicofo's presence now carries other versions.
+func (s *Sim) versionsChanged() {
+	if s.confState() == Joined {
+		s.sendFocusPresence()
 	}
 }

@@ -71,7 +71,7 @@ func TestIceRestartInPlace(t *testing.T) {
 	s := drive(t, cfg, before("turn-unavailable")...)
 	assert.Len(t, times(s, isEvent(catalog.ServerRegionChanged)), 1, dump(s))
 	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, dump(s))
-	assert.Equal(t, "failed/jvb:ended", s.State().String())
+	assert.Equal(t, "failed-in-room/jvb:failed", s.State().String())
 }
 
 // A restart that is answered with an IQ error ends the conference at once.
@@ -229,6 +229,20 @@ func TestRecoveries(t *testing.T) {
 }
 
 func TestTeardown(t *testing.T) {
+	t.Run("leave after a fatal error in the room", func(t *testing.T) {
+		s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("jicofo-left"))
+		assert.Equal(t, "failed-in-room/jvb:connected", s.State().String(), "the MUC and media stay until the app leaves")
+		assert.Empty(t, times(s, isEvent(catalog.ConferenceLeft)))
+		require.NoError(t, s.Step(sim.Input{Action: sim.ActionLeave}))
+		require.NoError(t, s.Settle())
+		assert.Len(t, times(s, isEvent(catalog.ConferenceLeft)), 1, dump(s))
+		assert.Equal(t, "left/jvb:ended", s.State().String())
+	})
+	t.Run("destroy leaves the MUC: no conference.left", func(t *testing.T) {
+		s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("conference-terminated"))
+		assert.Empty(t, times(s, isEvent(catalog.ConferenceLeft)), dump(s))
+		assert.Equal(t, "failed/jvb:ended", s.State().String())
+	})
 	t.Run("leave after join", func(t *testing.T) {
 		s := drive(t, twoParty, act(sim.ActionJoin), settled(), act(sim.ActionLeave))
 		assert.Len(t, times(s, isEvent(catalog.ConferenceLeft)), 1)
@@ -245,9 +259,9 @@ func TestTeardown(t *testing.T) {
 		require.Len(t, k, 1)
 		assert.Empty(t, times(s, isEvent(catalog.ConferenceLeft)), "no CONFERENCE_LEFT after a kick")
 		assert.Equal(t, "kicked/jvb:ended", s.State().String())
-		err := s.Step(sim.Input{Action: sim.ActionLeave})
 		var na *sim.NotAllowedError
-		assert.ErrorAs(t, err, &na, "terminal states absorb")
+		assert.ErrorAs(t, s.Step(sim.Input{Action: sim.ActionLeave}), &na, "terminal states absorb")
+		assert.ErrorAs(t, s.Step(sim.Input{Action: sim.ActionJoin}), &na)
 	})
 }
 
@@ -316,5 +330,48 @@ func TestP2PNegotiationFailureIsFatal(t *testing.T) {
 	errs := errorsOf(s)
 	require.Len(t, errs, 1, dump(s))
 	assert.Equal(t, catalog.OfferAnswerFailed, errs[0].Err)
-	assert.Equal(t, "failed/jvb:ended/p2p:ended", s.State().String())
+	assert.Equal(t, "failed-in-room/jvb:connected/p2p:negotiating", s.State().String())
 }
+
+// Two newcomers at once: jicofo invites us once.
+func TestOneInviteAtATime(t *testing.T) {
+	cfg := twoParty
+	cfg.Room.Occupants = 0
+	s := drive(t, cfg, act(sim.ActionJoin), settled(), fault("participant-joins"), fault("participant-joins"))
+	assert.Len(t, times(s, isEvent(catalog.ServerRegionChanged)), 1, dump(s))
+	assert.Equal(t, "joined/jvb:connected", s.State().String())
+}
+
+// A TURN failure during an ICE interruption is not hidden by the
+// interruption's end.
+func TestFailureDuringInterruption(t *testing.T) {
+	s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("ice-interruption"), fault("turn-unavailable"))
+	assert.Empty(t, times(s, isEvent(catalog.ConnectionRestored)), dump(s))
+	assert.Len(t, times(s, isErr(catalog.IceFailed)), 1, dump(s))
+}
+
+// After the lobby's approval the library sends the conference request again
+// (the MEMBERS_ONLY_ERROR reset conferenceRequestSent), so the focus answers
+// twice.
+func TestApprovalSendsConferenceRequestAgain(t *testing.T) {
+	s := drive(t, lobbyRoom, act(sim.ActionJoin), settled(), act(sim.ActionKnock), settled(), act(sim.ActionApprove))
+	assert.Len(t, times(s, isEvent(catalog.AuthStatusChanged)), 2, dump(s))
+	assert.Equal(t, "joined/jvb:connected", s.State().String())
+}
+
+// A ready=true answer resets the ready=false back-off.
+func TestNotReadyBackoffResetsOnReady(t *testing.T) {
+	s := drive(t, twoParty,
+		fault("room-creation-restricted"), fault("focus-not-ready"), fault("focus-not-ready"), act(sim.ActionJoin),
+		wait(3200), fault("focus-not-ready"))
+	at := times(s, isEvent(catalog.AuthStatusChanged))
+	require.GreaterOrEqual(t, len(at), 5, dump(s))
+	// The answers: not ready (wait 1 s), not ready (wait 2 s), ready, then
+	// after the first room-creation re-join a not-ready answer that waits
+	// 1 s again.
+	assert.Equal(t, int64(1000+rttMs), at[1]-at[0])
+	assert.Equal(t, int64(2000+rttMs), at[2]-at[1])
+	assert.Equal(t, int64(1000+rttMs), at[4]-at[3], dump(s))
+}
+
+const rttMs = 40

@@ -30,6 +30,7 @@ const (
 	Left
 	KickedOut
 	Failed
+	FailedInRoom
 	ConnectionFailed
 	Redirected
 	numConfStates
@@ -38,7 +39,7 @@ const (
 var confStateNames = [numConfStates]string{
 	"disconnected", "connecting", "connected", "conference-request", "conference-request-retry",
 	"muc-joining", "muc-join-retry", "password-required", "auth-required", "members-only",
-	"lobby", "joined", "leaving", "left", "kicked", "failed", "connection-failed", "redirected",
+	"lobby", "joined", "leaving", "left", "kicked", "failed", "failed-in-room", "connection-failed", "redirected",
 }
 
 func (s ConfState) String() string { return confStateNames[s] }
@@ -51,6 +52,10 @@ func (s ConfState) Terminal() bool {
 	}
 	return false
 }
+
+// Over reports whether the library has given the conference up: a terminal
+// state, or failed-in-room, where only the application's leave() remains.
+func (s ConfState) Over() bool { return s.Terminal() || s == FailedInRoom }
 
 // SessionState is a state of one Jingle session (JVB or P2P).
 type SessionState uint8
@@ -100,6 +105,7 @@ const (
 	evAdmitted         = "admitted"
 	evMUCJoined        = "muc-joined"
 	evFail             = "fail"
+	evFailInRoom       = "fail-in-room"
 	evLeave            = "leave"
 	evLeaveUnjoined    = "leave-unjoined"
 	evMUCLeft          = "muc-left"
@@ -108,7 +114,7 @@ const (
 
 var live = []string{"connecting", "connected", "conference-request", "conference-request-retry",
 	"muc-joining", "muc-join-retry", "password-required", "auth-required", "members-only", "lobby",
-	"joined", "leaving"}
+	"joined", "failed-in-room", "leaving"}
 
 // conferenceTransitions is the conference lifecycle. Both engines are built
 // from it.
@@ -127,10 +133,11 @@ var conferenceTransitions = []transition{
 	{evCreationRetry, []string{"muc-joining"}, "muc-join-retry"},
 	{evCreationRejoin, []string{"muc-join-retry"}, "conference-request"},
 	{evKnock, []string{"members-only"}, "lobby"},
-	{evAdmitted, []string{"lobby"}, "muc-joining"},
+	{evAdmitted, []string{"lobby"}, "conference-request"},
 	{evMUCJoined, []string{"muc-joining"}, "joined"},
 	{evFail, []string{"conference-request", "conference-request-retry", "muc-joining", "lobby", "joined"}, "failed"},
-	{evLeave, []string{"joined"}, "leaving"},
+	{evFailInRoom, []string{"joined"}, "failed-in-room"},
+	{evLeave, []string{"joined", "failed-in-room"}, "leaving"},
 	{evLeaveUnjoined, []string{"connected", "conference-request", "conference-request-retry", "muc-joining",
 		"muc-join-retry", "password-required", "auth-required", "members-only", "lobby"}, "left"},
 	{evMUCLeft, []string{"leaving"}, "left"},

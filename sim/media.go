@@ -14,7 +14,8 @@ func (s *Sim) p2pState() SessionState { return SessionState(s.p2p.Current()) }
 // sessionInitiate is jicofo's session-initiate for the JVB session.
 func (s *Sim) sessionInitiate() {
 	s.afterJVB(rtt, func() {
-		if s.confState() != Joined {
+		// One session-initiate at a time: jicofo invites once per session.
+		if st := s.jvbState(); s.confState() != Joined || (st != SessionNone && st != SessionEnded) {
 			return
 		}
 		s.fireSession(s.jvb, evInitiate)
@@ -43,13 +44,13 @@ func (s *Sim) acceptOffer() {
 }
 
 func (s *Sim) offerAnswerFailed(msg string) {
-	s.raiseIn(catalog.PhaseMedia, catalog.OfferAnswerFailed, evFail, P("error", Obj(P("message", Str(msg)))))
+	s.raiseIn(catalog.PhaseMedia, catalog.OfferAnswerFailed, evFailInRoom, P("error", Obj(P("message", Str(msg)))))
 }
 
 // checkJVBIce runs ICE connectivity checks on the JVB session.
 func (s *Sim) checkJVBIce() {
 	s.afterJVB(iceCheckMs, func() {
-		fail := s.w.jvbIce != iceOK || s.w.jvbIceFailOnce
+		fail := s.w.jvbIceFails || s.w.jvbIceFailOnce
 		s.w.jvbIceFailOnce = false
 		if fail {
 			s.jvbIceFailed()
@@ -78,7 +79,7 @@ func (s *Sim) jvbIceConnected() {
 func (s *Sim) jvbIceFailed() {
 	s.fireSession(s.jvb, evIceFailed)
 	if s.lib.iceRestarts >= iceRestartLimit {
-		s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFail)
+		s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFailInRoom)
 		return
 	}
 	s.afterJVB(s.jitterDelay(s.lib.iceRestarts, 1000, 2), func() {
@@ -103,7 +104,7 @@ func (s *Sim) iceFailedHandling() {
 		s.endSession(s.jvb, &s.lib.jvbGen)
 		s.after(rtt, func() {
 			if s.w.restartTerminateError {
-				s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFail)
+				s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFailInRoom)
 				return
 			}
 			s.sessionInitiate()
@@ -111,18 +112,30 @@ func (s *Sim) iceFailedHandling() {
 	})
 }
 
-// disruptJVB takes a connected JVB session's connectivity away: ICE goes
-// disconnected (CONNECTION_INTERRUPTED), then failed unless it comes back.
+// disruptJVB takes the JVB session's connectivity away: ICE goes
+// disconnected (CONNECTION_INTERRUPTED). With recoverAfter > 0 it comes back
+// after that long, unless ICE is failing for good by then; otherwise ICE
+// fails iceFailAfterMs later.
 func (s *Sim) disruptJVB(recoverAfter int64) {
-	if s.jvbState() != SessionConnected {
+	switch s.jvbState() {
+	case SessionConnected:
+		s.fireSession(s.jvb, evIceDisconnect)
+		s.lib.interrupted = true
+		s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
+	case SessionInterrupted:
+		if recoverAfter > 0 {
+			return
+		}
+	default:
 		return
 	}
-	s.fireSession(s.jvb, evIceDisconnect)
-	s.lib.interrupted = true
-	s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
 	if recoverAfter > 0 {
 		s.afterJVB(recoverAfter, func() {
-			if s.jvbState() == SessionInterrupted {
+			switch {
+			case s.jvbState() != SessionInterrupted:
+			case s.w.jvbIceFails:
+				s.jvbIceFailed()
+			default:
 				s.jvbIceConnected()
 			}
 		})
@@ -147,7 +160,7 @@ func (s *Sim) maybeStartP2P() {
 		return
 	}
 	s.afterP2P(p2pStartMs, func() {
-		if s.confState() != Joined || s.w.room.Occupants != 2 {
+		if st := s.p2pState(); s.confState() != Joined || s.w.room.Occupants != 2 || (st != SessionNone && st != SessionEnded) {
 			return
 		}
 		s.fireSession(s.p2p, evInitiate)
@@ -159,6 +172,7 @@ func (s *Sim) maybeStartP2P() {
 				return
 			}
 			s.fireSession(s.p2p, evAccepted)
+			s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(true)))
 			s.afterP2P(iceCheckMs, func() {
 				if s.w.p2pIceFails {
 					s.stopP2P()

@@ -15,7 +15,6 @@ const (
 	interruptionMs  = 2000 // an ice-interruption lasts this long
 	moderatorMs     = 3000 // a moderator takes this long to answer a knock
 	p2pStartMs      = 100  // delay before the P2P session is started
-	leaveTimeoutMs  = 5000 // leave() waits this long for MUC_LEFT
 	iceRestartLimit = 3    // MAX_CONNECTION_RETRIES
 )
 

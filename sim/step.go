@@ -1,10 +1,6 @@
 package sim
 
-import (
-	"errors"
-
-	"github.com/jitsi-sim/confsim/internal/catalog"
-)
+import "errors"
 
 // Step applies one input at the current virtual time. Its consequences are
 // scheduled; Advance, Settle or RunUntil deliver them. Step fails, changing
@@ -44,27 +40,19 @@ func (s *Sim) Step(in Input) (err error) {
 	case ActionLeave:
 		s.leave()
 	case ActionKnock:
-		s.fire(evKnock)
-		s.after(rtt, s.armedLobbyEvents)
+		s.knock()
 	case ActionApprove:
-		s.after(rtt, func() {
-			s.w.members = true
-			s.rejoinMainRoom(s.w.room.Password)
-		})
+		s.serverApprove()
 	case ActionDeny:
-		s.after(rtt, s.deniedAccess)
+		s.after(rtt, s.serverLobbyKick)
 	case ActionKick:
-		s.after(rtt, func() { s.kicked(in.Text) })
+		s.serverKick(in.Text)
 	case ActionDestroy:
-		s.after(rtt, func() {
-			s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(in.Text)), P("alternateJid", Nul()))
-		})
-	case ActionLock, ActionUnlock:
-		pw := in.Password
-		if in.Action == ActionUnlock {
-			pw = ""
-		}
-		s.lock(pw)
+		s.serverDestroy(in.Text)
+	case ActionLock:
+		s.lock(in.Password)
+	case ActionUnlock:
+		s.lock("")
 	case ActionSendChat:
 		s.sendChat()
 	}
@@ -124,75 +112,4 @@ func (s *Sim) Allowed() []Action {
 		}
 	}
 	return out
-}
-
-// --- lobby --------------------------------------------------------------------
-
-// armedLobbyEvents delivers what faults armed for the time we wait in the
-// lobby: a denial or the lobby's destruction.
-func (s *Sim) armedLobbyEvents() {
-	if s.confState() != Lobby {
-		return
-	}
-	if s.w.lobbyDeny {
-		s.w.lobbyDeny = false
-		s.after(moderatorMs, s.deniedAccess)
-	}
-	if s.w.lobbyEmptied {
-		s.w.lobbyEmptied = false
-		s.after(rtt, func() {
-			if s.confState() != Lobby {
-				return
-			}
-			// The lobby room is destroyed without an alternate jid: the main
-			// room relays MUC_DESTROYED with the reason only.
-			s.raise(catalog.ConferenceDestroyed, evFail, P("reason", Str("The meeting has ended")))
-		})
-	}
-}
-
-// deniedAccess: the lobby room kicks us, and MUC_DENIED_ACCESS follows.
-func (s *Sim) deniedAccess() {
-	if s.confState() == Lobby {
-		s.raise(catalog.ConferenceAccessDenied, evFail)
-	}
-}
-
-// rejoinMainRoom is the lobby's way back into the main room: after an
-// approval (with the invite's password) or when the lobby is destroyed with
-// the main room as alternate jid.
-func (s *Sim) rejoinMainRoom(password string) {
-	if s.confState() != Lobby {
-		return
-	}
-	s.fire(evAdmitted)
-	s.lib.joinPassword = password
-	s.sendJoinPresence()
-}
-
-// --- joined -------------------------------------------------------------------
-
-// lock is JitsiConference.lock(password): the room's muc#owner config form,
-// submitted with the secret when the form has a field for it.
-func (s *Sim) lock(password string) {
-	s.after(rtt, func() {
-		if s.w.deploy.NoPasswordSupport {
-			s.raiseIn(catalog.PhaseJoined, catalog.PasswordNotSupported, "")
-			return
-		}
-		s.w.room.Password = password
-		s.emitEvent(catalog.LockStateChanged, catalog.PhaseJoined, P("locked", BoolV(password != "")))
-	})
-}
-
-// sendChat sends a groupchat message; an error bounce is CHAT_ERROR.
-func (s *Sim) sendChat() {
-	s.after(rtt, func() {
-		if s.w.chatCondition == "" {
-			return
-		}
-		text := s.w.chatText
-		s.w.chatCondition, s.w.chatText = "", ""
-		s.raiseIn(catalog.PhaseJoined, catalog.ChatError, "", P("errorMsg", Str(text)))
-	})
 }

@@ -23,7 +23,8 @@ type world struct {
 	reservationText       string
 	focusLeaves           bool // the focus occupant leaves once we are in
 	bridgeUnavailable     bool // bridge selection fails
-	versionsIncompatible  bool // the focus presence carries versions the client refuses
+	bridgeNotAvailableExt bool // jicofo's presence carries <bridgeNotAvailable/>
+	jicofoMajor, jvbMajor int  // the versions in jicofo's presence
 	restartTerminateError bool // jicofo answers a restart session-terminate with an error
 
 	// prosody MUC
@@ -33,34 +34,33 @@ type world struct {
 	notAllowedType         catalog.AuthErrorType
 	roomCreationRestricted bool // the room may not be created by this client
 	members                bool // the client is a member (admitted from the lobby)
-	lobbyDenyActor         string
 	lobbyDeny              bool
 	lobbyEmptied           bool // the main room empties while we wait in the lobby
 	destroyReason          string
 	destroyPending         bool
-	chatCondition          string // the next chat message bounces with this condition
-	chatText               string
-	settingsError          string
+	chatBounce             *errorMessage // the next chat message bounces with this error
+	settingsError          string        // the room sends this <settings-error>
 
 	// media
 	offerAnswerFailure string // "setRemoteDescription", "createAnswer" or "session-accept"
-	jvbIce             iceCondition
+	jvbIceFails        bool   // every JVB ICE attempt fails (CONNECTION_ICE_FAILED)
 	jvbIceFailOnce     bool
 	p2pIceFails        bool
 	p2pOfferAnswerFail bool
 }
 
-type iceCondition uint8
-
-const (
-	iceOK iceCondition = iota
-	iceFails
-	icePeerConnectionFails
-)
-
 func newWorld(cfg *Config) world {
-	return world{room: cfg.Room, deploy: cfg.Deployment, client: cfg.Client}
+	return world{room: cfg.Room, deploy: cfg.Deployment, client: cfg.Client,
+		jicofoMajor: expectedJicofoMajor, jvbMajor: expectedJVBMajor}
 }
+
+// The server's names.
+const (
+	mainDomain      = "meet.example"
+	anonymousDomain = "guest.meet.example"
+	focusComponent  = "focus." + mainDomain
+	focusJid        = "focus@auth." + mainDomain
+)
 
 // hasIdentity says whether jicofo sees an authenticated requester.
 func (w *world) hasIdentity() bool {
@@ -79,6 +79,9 @@ type focusAnswer struct {
 	ready            bool
 	live             bool
 	vnode            string
+	focusJid         string
+	authEnabled      bool
+	identity         string
 	httpStatus       int    // HTTP mode only
 	condition        string // IQ error condition
 	sessionInvalid   bool
@@ -90,7 +93,7 @@ type focusAnswer struct {
 // answerConferenceRequest is jicofo's (and mod_reservations') answer.
 func (w *world) answerConferenceRequest() focusAnswer {
 	http := w.deploy.ConferenceRequestHTTP
-	if w.reservationCode != "" && !http && !w.room.Exists {
+	if w.deploy.Reservations && w.reservationCode != "" && !http && !w.room.Exists {
 		return focusAnswer{condition: "service-unavailable", reservationCode: w.reservationCode, text: w.reservationText}
 	}
 	if w.focusCondition != "" {
@@ -105,22 +108,30 @@ func (w *world) answerConferenceRequest() focusAnswer {
 		}
 		return focusAnswer{condition: "not-authorized"}
 	}
+	ok := focusAnswer{ok: true, ready: true, live: true, focusJid: focusJid,
+		authEnabled: w.deploy.Authentication != AuthNone}
+	if w.hasIdentity() {
+		ok.identity = "user@" + mainDomain
+	}
 	if w.focusNotReady > 0 {
 		w.focusNotReady--
-		return focusAnswer{ok: true, ready: false, live: true}
+		ok.ready = false
+		return ok
 	}
-	if w.visitorsQueue {
-		return focusAnswer{ok: true, ready: true, live: false}
+	if w.deploy.Visitors && w.visitorsQueue {
+		ok.live = false
+		return ok
 	}
-	if w.visitorsRedirect {
-		return focusAnswer{ok: true, ready: true, live: true, vnode: "v1"}
+	if w.deploy.Visitors && w.visitorsRedirect {
+		ok.vnode = "v1"
+		return ok
 	}
 	// The focus has created the conference and joined its MUC, unless the
 	// room may not be created on this client's behalf.
 	if !w.roomCreationRestricted {
 		w.room.Exists = true
 	}
-	return focusAnswer{ok: true, ready: true, live: true}
+	return ok
 }
 
 // presenceError is an error answer to a MUC join presence.
@@ -134,11 +145,6 @@ type presenceError struct {
 	toDomain  string
 	text      string
 }
-
-const (
-	mainDomain      = "meet.example"
-	anonymousDomain = "guest.meet.example"
-)
 
 // answerJoin is prosody's answer to our join presence; nil means our own
 // self-presence comes back: we are in.
@@ -184,6 +190,39 @@ func (w *world) answerJoin(password string) *presenceError {
 	w.room.Exists = true
 	return nil
 }
+
+// unavailablePresence is an unavailable presence in a room.
+type unavailablePresence struct {
+	nick    string
+	realJid string // the occupant's real jid, when the room shows it
+	self    bool   // status 110
+	kicked  bool   // status 307
+	actor   string
+	reason  string
+	destroy bool   // a muc#user <destroy> element
+	altJid  string // its jid attribute
+}
+
+// focusPresence is a presence of the focus occupant.
+type focusPresence struct {
+	bridgeNotAvailable    bool
+	jicofoMajor, jvbMajor int
+}
+
+func (w *world) focusPresence() focusPresence {
+	return focusPresence{bridgeNotAvailable: w.bridgeNotAvailableExt, jicofoMajor: w.jicofoMajor, jvbMajor: w.jvbMajor}
+}
+
+// errorMessage is a message of type error from the room.
+type errorMessage struct {
+	condition     string
+	text          string
+	settingsError string // the text of a <settings-error> child
+}
+
+// configFormHasRoomSecret says whether the room's muc#owner form has a
+// muc#roomconfig_roomsecret field.
+func (w *world) configFormHasRoomSecret() bool { return !w.deploy.NoPasswordSupport }
 
 // authChild is the child element prosody adds to not-allowed for a type.
 func authChild(t catalog.AuthErrorType) string {

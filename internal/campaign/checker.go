@@ -196,7 +196,7 @@ func (c *Checker) checkError(r *sim.Record) {
 	if !e.HasPhase(r.Phase) {
 		c.fail(InvClassification, r, "%s in phase %s, catalog says %v", e.Value, r.Phase, e.Phases)
 	}
-	term := r.State.Conference.Terminal()
+	term := r.State.Conference.Over()
 	switch {
 	case e.Fatal && !term:
 		c.fail(InvClassification, r, "fatal %s left the conference in %s", e.Value, r.State.Conference)
