@@ -69,7 +69,7 @@ var Signals = []Signal{
 	{"p2p-negotiation-failure", "The P2P offer/answer fails (setAnswer rejects); unlike a P2P ICE failure this is fatal."},
 	{"participant-joins", "Another participant joins the room."},
 	{"participant-leaves", "Another participant leaves the room."},
-	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error."},
+	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error (IceFailedHandling only: with enableIceRestart the restart is in place and sends no session-terminate)."},
 	{"visitors-queue", "Jicofo answers the conference request with live=false (visitors wait for the meeting to start)."},
 	{"visitors-redirect", "Jicofo answers the conference request with a visitor node (vnode) to move to."},
 }

@@ -112,8 +112,10 @@ func Stream(seed uint64, concern string) *rand.Rand {
 		c = streamJitter
 	case "faults":
 		c = streamFaults
-	default:
+	case "workload":
 		c = streamWorkload
+	default:
+		panic("sim: unknown random stream concern " + concern)
 	}
 	return rand.New(rand.NewPCG(seed, c))
 }
@@ -132,8 +134,18 @@ func (s *Sim) State() State {
 // Records returns the records emitted so far (none when OnRecord is set).
 func (s *Sim) Records() []Record { return s.recs }
 
-// Pending reports whether deliveries are scheduled.
-func (s *Sim) Pending() bool { return len(s.q) > 0 }
+// Pending reports whether deliveries are scheduled. Cancelled deliveries
+// (of a conference attempt or session that is over) do not count.
+func (s *Sim) Pending() bool {
+	for len(s.q) > 0 && s.cancelled(&s.q[0]) {
+		s.q.pop()
+	}
+	return len(s.q) > 0
+}
+
+func (s *Sim) cancelled(t *timer) bool {
+	return t.gen != s.lib.gen || (t.session != nil && *t.session != t.sessionGen)
+}
 
 // LimitReached names the limit the run reached, or "".
 func (s *Sim) LimitReached() string { return s.limit }
@@ -170,7 +182,7 @@ func (s *Sim) runUntil(end int64, stop func(*Record) bool) (err error) {
 	}
 	s.stop, s.stopped = stop, false
 	defer func() { s.stop = nil }()
-	for len(s.q) > 0 && s.q[0].at <= end {
+	for s.Pending() && s.q[0].at <= end {
 		if s.q[0].at > s.cfg.Limits.MaxTimeMs {
 			return s.reachLimit(fmt.Sprintf("virtual time limit of %d ms", s.cfg.Limits.MaxTimeMs))
 		}
@@ -178,9 +190,6 @@ func (s *Sim) runUntil(end int64, stop func(*Record) bool) (err error) {
 			return s.reachLimit(fmt.Sprintf("step limit of %d deliveries", s.cfg.Limits.MaxSteps))
 		}
 		t := s.q.pop()
-		if t.gen != s.lib.gen || (t.session != nil && *t.session != t.sessionGen) {
-			continue // cancelled: its conference attempt or session is over
-		}
 		s.now = t.at
 		s.runs++
 		t.fn()

@@ -51,7 +51,7 @@ var errors = [numErrors]Error{
 			{Name: "reason", Type: "string|undefined", Doc: "the <reason> of the <destroy> element"},
 			{Name: "alternateJid", Type: "string|null", Doc: "the jid attribute of <destroy>; absent when relayed from the lobby"},
 		},
-		Phases: []Phase{PhaseJoined, PhaseLobby, PhaseMedia}, Fatal: false, Recoverable: false, EmittedByLib: true,
+		Phases: []Phase{PhaseJoined, PhaseLobby}, Fatal: false, Recoverable: false, EmittedByLib: true,
 		Description: "The room (or the lobby we wait in) was destroyed.",
 		UserAction:  "None; the meeting is over.",
 		AppReaction: "Web: hang up and show the (translated) reason. Native: a conference-failed dialog, then the welcome page.",
@@ -120,7 +120,7 @@ var errors = [numErrors]Error{
 	FocusLeft: {
 		Name: "FOCUS_LEFT", Value: "conference.focusLeft",
 		Event: ConferenceFailed, Params: noParams,
-		Phases: []Phase{PhaseJoined, PhaseMedia}, Fatal: true, Recoverable: false, EmittedByLib: true,
+		Phases: []Phase{PhaseJoined}, Fatal: true, Recoverable: false, EmittedByLib: true,
 		Description: "The focus member left the room.",
 		UserAction:  "Wait for the reload.",
 		AppReaction: "Leaves, disconnects, and reloads after 10 + randomInt(0,20) s (overlay on web, dialog on native).",
@@ -220,7 +220,7 @@ var errors = [numErrors]Error{
 	PasswordNotSupported: {
 		Name: "PASSWORD_NOT_SUPPORTED", Value: "conference.passwordNotSupported",
 		Event: LockRejected, Params: noParams,
-		Phases: []Phase{PhaseJoined, PhaseMedia}, Fatal: false, Recoverable: false, EmittedByLib: true,
+		Phases: []Phase{PhaseJoined}, Fatal: false, Recoverable: false, EmittedByLib: true,
 		Description: "The room cannot be locked with a password. Not an event: the lock()/unlock() promise rejects with this value.",
 		UserAction:  "None; the room stays unlocked.",
 		AppReaction: "Dispatches SET_PASSWORD_FAILED; on web notifies dialog.passwordNotSupportedTitle / dialog.passwordNotSupported.",
@@ -232,7 +232,7 @@ var errors = [numErrors]Error{
 	PasswordRequired: {
 		Name: "PASSWORD_REQUIRED", Value: "conference.passwordRequired",
 		Event: ConferenceFailed, Params: noParams,
-		Phases: []Phase{PhaseMUCJoin, PhasePassword}, Fatal: false, Recoverable: true, EmittedByLib: true,
+		Phases: []Phase{PhaseMUCJoin}, Fatal: false, Recoverable: true, EmittedByLib: true,
 		Description: "The room is locked and the join carried no password or a wrong one.",
 		UserAction:  "Enter the password and join again.",
 		AppReaction: "Opens the password prompt; submitting calls conference.join(password).",
@@ -274,7 +274,7 @@ var errors = [numErrors]Error{
 	VideobridgeNotAvailable: {
 		Name: "VIDEOBRIDGE_NOT_AVAILABLE", Value: "conference.videobridgeNotAvailable",
 		Event: ConferenceFailed, Params: noParams,
-		Phases: []Phase{PhaseJoined, PhaseMedia}, Fatal: true, Recoverable: false, EmittedByLib: true,
+		Phases: []Phase{PhaseJoined}, Fatal: true, Recoverable: false, EmittedByLib: true,
 		Description: "Jicofo found no bridge for the conference.",
 		UserAction:  "Wait for the reload.",
 		AppReaction: "Leaves, disconnects, and reloads (overlay on web, dialog on native).",

@@ -5,7 +5,8 @@ package catalog
 // the rejection of the lock()/unlock() promise.
 type Event string
 
-// Conference events (JitsiConferenceEvents) the simulator emits.
+// Conference events (JitsiConferenceEvents) the catalog names; the simulator
+// emits a subset of them.
 const (
 	ConferenceFailed           Event = "conference.failed"
 	ConferenceError            Event = "conference.error"
