@@ -59,17 +59,22 @@ func (v Value) String() string {
 		return strconv.FormatInt(v.Num, 10)
 	case Object:
 		var b strings.Builder
-		b.WriteString("{")
-		for i, f := range v.Fields {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(f.Name + ": " + f.Value.String())
-		}
-		b.WriteString("}")
+		writeParams(&b, "{", ": ", "}", v.Fields)
 		return b.String()
 	}
 	return "undefined"
+}
+
+// writeParams writes named values between open and close.
+func writeParams(b *strings.Builder, open, eq, close string, ps []Param) {
+	b.WriteString(open)
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.Name + eq + p.Value.String())
+	}
+	b.WriteString(close)
 }
 
 // MarshalJSON writes the value; undefined is written as null.
@@ -175,14 +180,7 @@ func (r *Record) String() string {
 		b.WriteString(" " + v)
 	}
 	if len(r.Params) > 0 {
-		b.WriteString(" (")
-		for i, p := range r.Params {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(p.Name + "=" + p.Value.String())
-		}
-		b.WriteString(")")
+		writeParams(&b, " (", "=", ")", r.Params)
 	}
 	b.WriteString(" [" + r.State.String() + "]")
 	return b.String()
