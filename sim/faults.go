@@ -236,7 +236,7 @@ func (s *Sim) applySignal(in Input) error {
 		}
 		s.serverParticipantLeaves()
 	case "ice-interruption":
-		if s.jvbState() != SessionConnected {
+		if st != Joined || s.jvbState() != SessionConnected {
 			return notNow("the JVB media connection is not up")
 		}
 		s.disruptJVB(interruptionMs)
@@ -265,7 +265,7 @@ func (s *Sim) applySignal(in Input) error {
 
 // disruptP2P fails a running P2P session's ICE: the library stops P2P.
 func (s *Sim) disruptP2P() {
-	if s.p2pState() == SessionConnected {
+	if s.confState() == Joined && s.p2pState() == SessionConnected {
 		s.stopP2P()
 	}
 }

@@ -375,3 +375,18 @@ func TestNotReadyBackoffResetsOnReady(t *testing.T) {
 }
 
 const rttMs = 40
+
+// Once the library has given the conference up (failed-in-room), nothing
+// but the application's leave() produces events.
+func TestQuietAfterInRoomFailure(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.P2P = true
+	s := drive(t, cfg, act(sim.ActionJoin), settled(), fault("bridges-down"), settled())
+	require.Equal(t, sim.FailedInRoom, s.State().Conference, dump(s))
+	n := len(s.Records())
+	for _, f := range []string{"nat-traversal-failure", "p2p-ice-failure", "turn-unavailable", "bridges-down", "jicofo-left", "invalid-settings", "participant-joins"} {
+		require.NoError(t, s.Step(sim.Input{Fault: f}), f)
+		require.NoError(t, s.Settle())
+	}
+	assert.Len(t, s.Records(), n, dump(s))
+}

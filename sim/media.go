@@ -117,6 +117,9 @@ func (s *Sim) iceFailedHandling() {
 // after that long, unless ICE is failing for good by then; otherwise ICE
 // fails iceFailAfterMs later.
 func (s *Sim) disruptJVB(recoverAfter int64) {
+	if s.confState() != Joined {
+		return // the library has given the conference up
+	}
 	switch s.jvbState() {
 	case SessionConnected:
 		s.fireSession(s.jvb, evIceDisconnect)
