@@ -1,5 +1,10 @@
 package sim
 
+import (
+	"errors"
+	"fmt"
+)
+
 // Profile selects which library the model follows.
 type Profile string
 
@@ -105,7 +110,7 @@ type Client struct {
 type Limits struct {
 	// MaxTimeMs is the virtual time limit (default 30 minutes).
 	MaxTimeMs int64 `json:"max_time_ms,omitempty"`
-	// MaxSteps bounds the number of scheduled deliveries (default 100000).
+	// MaxSteps bounds the number of deliveries and records (default 100000).
 	MaxSteps int `json:"max_steps,omitempty"`
 }
 
@@ -125,4 +130,23 @@ func (c *Config) normalize() {
 	if c.Limits.MaxSteps == 0 {
 		c.Limits.MaxSteps = 100000
 	}
+}
+
+// MaxOccupants bounds Room.Occupants: the model emits a record per occupant.
+const MaxOccupants = 1000
+
+func (c *Config) validate() error {
+	switch {
+	case c.Profile != ProfileDocumented && c.Profile != ProfileLibJitsiMeet:
+		return fmt.Errorf("unknown profile %q (want %q or %q)", c.Profile, ProfileDocumented, ProfileLibJitsiMeet)
+	case c.Deployment.Authentication != AuthNone && c.Deployment.Authentication != AuthXMPP && c.Deployment.Authentication != AuthJWT:
+		return fmt.Errorf("unknown authentication %q (want none, xmpp or jwt)", c.Deployment.Authentication)
+	case c.Room.Occupants < 0 || c.Room.Occupants > MaxOccupants:
+		return fmt.Errorf("room occupants %d: want 0 to %d", c.Room.Occupants, MaxOccupants)
+	case c.Room.MaxOccupants < 0 || c.Deployment.MaxOccupants < 0:
+		return errors.New("max occupants cannot be negative")
+	case c.Limits.MaxTimeMs < 0 || c.Limits.MaxSteps < 0:
+		return errors.New("limits cannot be negative")
+	}
+	return nil
 }

@@ -390,3 +390,35 @@ func TestQuietAfterInRoomFailure(t *testing.T) {
 	}
 	assert.Len(t, s.Records(), n, dump(s))
 }
+
+func TestConfigAndTimeBounds(t *testing.T) {
+	for _, cfg := range []sim.Config{
+		{Room: sim.Room{Occupants: sim.MaxOccupants + 1}},
+		{Room: sim.Room{Occupants: -1}},
+		{Deployment: sim.Deployment{Authentication: "ldap"}},
+		{Limits: sim.Limits{MaxSteps: -1}},
+	} {
+		_, err := sim.New(cfg)
+		assert.Error(t, err, "%+v", cfg)
+	}
+
+	// A huge advance saturates: the run reaches its time limit.
+	s := drive(t, twoParty, act(sim.ActionJoin))
+	assert.ErrorIs(t, s.Advance(1<<62), sim.ErrLimit)
+	assert.Contains(t, s.LimitReached(), "virtual time limit")
+	s = drive(t, twoParty, act(sim.ActionJoin))
+	assert.ErrorIs(t, s.Advance(1<<63-1), sim.ErrLimit)
+	assert.Error(t, s.Advance(-1))
+
+	// Records count against the step limit: a full room's presences cannot
+	// run away in one delivery.
+	cfg := twoParty
+	cfg.Room.Occupants = sim.MaxOccupants
+	cfg.Limits.MaxSteps = 100
+	s, err := sim.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, s.Step(sim.Input{Action: sim.ActionJoin}))
+	assert.ErrorIs(t, s.Settle(), sim.ErrLimit)
+	assert.Contains(t, s.LimitReached(), "step limit")
+	assert.LessOrEqual(t, len(s.Records()), 100)
+}

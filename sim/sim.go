@@ -76,8 +76,8 @@ func New(cfg Config) (*Sim, error) {
 // Reset starts the simulation afresh from cfg, reusing its machines.
 func (s *Sim) Reset(cfg Config) error {
 	cfg.normalize()
-	if cfg.Profile != ProfileDocumented && cfg.Profile != ProfileLibJitsiMeet {
-		return fmt.Errorf("unknown profile %q (want %q or %q)", cfg.Profile, ProfileDocumented, ProfileLibJitsiMeet)
+	if err := cfg.validate(); err != nil {
+		return err
 	}
 	s.cfg = cfg
 	s.now, s.seq, s.runs, s.limit = 0, 0, 0, ""
@@ -152,19 +152,33 @@ func (s *Sim) LimitReached() string { return s.limit }
 
 // Advance moves virtual time forward by ms, running every delivery due.
 func (s *Sim) Advance(ms int64) error {
-	return s.runUntil(s.now+ms, nil)
+	if ms < 0 {
+		return fmt.Errorf("advance by %d ms: virtual time never goes back", ms)
+	}
+	return s.runUntil(s.later(ms), true, nil)
+}
+
+// later returns now+ms, saturating instead of overflowing.
+func (s *Sim) later(ms int64) int64 {
+	if ms > math.MaxInt64-s.now {
+		return math.MaxInt64
+	}
+	return s.now + ms
 }
 
 // Settle runs until nothing more is scheduled.
 func (s *Sim) Settle() error {
-	return s.runUntil(math.MaxInt64, nil)
+	return s.runUntil(math.MaxInt64, false, nil)
 }
 
 // RunUntil runs deliveries until stop returns true for an emitted record, or
 // until maxMs of virtual time have passed. It reports whether stop matched.
 func (s *Sim) RunUntil(maxMs int64, stop func(*Record) bool) (bool, error) {
+	if maxMs < 0 {
+		return false, fmt.Errorf("run for %d ms: virtual time never goes back", maxMs)
+	}
 	matched := false
-	err := s.runUntil(s.now+maxMs, func(r *Record) bool {
+	err := s.runUntil(s.later(maxMs), true, func(r *Record) bool {
 		if stop(r) {
 			matched = true
 		}
@@ -173,9 +187,10 @@ func (s *Sim) RunUntil(maxMs int64, stop func(*Record) bool) (bool, error) {
 	return matched, err
 }
 
-// runUntil runs due deliveries up to time end; stop, when set, sees every
-// record emitted and ends the run after the delivery that matched.
-func (s *Sim) runUntil(end int64, stop func(*Record) bool) (err error) {
+// runUntil runs due deliveries up to time end, then moves the clock to end
+// when toEnd is set; stop, when set, sees every record emitted and ends the
+// run after the delivery that matched.
+func (s *Sim) runUntil(end int64, toEnd bool, stop func(*Record) bool) (err error) {
 	defer s.recoverBug(&err)
 	if s.limit != "" {
 		return ErrLimit
@@ -187,7 +202,7 @@ func (s *Sim) runUntil(end int64, stop func(*Record) bool) (err error) {
 			return s.reachLimit(fmt.Sprintf("virtual time limit of %d ms", s.cfg.Limits.MaxTimeMs))
 		}
 		if s.runs >= s.cfg.Limits.MaxSteps {
-			return s.reachLimit(fmt.Sprintf("step limit of %d deliveries", s.cfg.Limits.MaxSteps))
+			return s.reachLimit(fmt.Sprintf("step limit of %d deliveries and records", s.cfg.Limits.MaxSteps))
 		}
 		t := s.q.pop()
 		s.now = t.at
@@ -197,7 +212,7 @@ func (s *Sim) runUntil(end int64, stop func(*Record) bool) (err error) {
 			return nil
 		}
 	}
-	if end != math.MaxInt64 && end > s.now {
+	if toEnd && end > s.now {
 		if end > s.cfg.Limits.MaxTimeMs {
 			s.now = max(s.now, s.cfg.Limits.MaxTimeMs)
 			return s.reachLimit(fmt.Sprintf("virtual time limit of %d ms", s.cfg.Limits.MaxTimeMs))
@@ -211,10 +226,17 @@ func (s *Sim) runUntil(end int64, stop func(*Record) bool) (err error) {
 // allow) into an error that ends the run, instead of a crash.
 func (s *Sim) recoverBug(err *error) {
 	if r := recover(); r != nil {
+		if _, ok := r.(limitReached); ok {
+			*err = ErrLimit
+			return
+		}
 		s.limit = fmt.Sprint("internal error: ", r)
 		*err = fmt.Errorf("%w: %s", ErrInternal, s.limit)
 	}
 }
+
+// limitReached unwinds a delivery that reached the step limit.
+type limitReached struct{}
 
 // ErrInternal reports a bug in the model; the run cannot go on.
 var ErrInternal = errors.New("sim: model bug")
@@ -245,6 +267,12 @@ func (s *Sim) afterSession(d int64, session *uint32, fn func()) {
 
 // emit hands one record to the application.
 func (s *Sim) emit(r Record) {
+	// Records count against the step limit too, so that no single delivery
+	// can run away.
+	if s.runs++; s.runs > s.cfg.Limits.MaxSteps {
+		s.limit = fmt.Sprintf("step limit of %d deliveries and records", s.cfg.Limits.MaxSteps)
+		panic(limitReached{})
+	}
 	r.T = s.now
 	r.State = s.State()
 	if s.OnRecord != nil {
