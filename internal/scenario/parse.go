@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	yaml "github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -62,7 +64,7 @@ func Parse(filename string, data []byte) (sc *Scenario, err error) {
 			sc, err = nil, ErrorList{{Pos{filename, 1, 1}, fmt.Sprintf("cannot parse this file (internal error: %v)", r)}}
 		}
 	}()
-	p := &parser{file: filename, anchors: map[string]ast.Node{}}
+	p := &parser{file: filename}
 	sc = p.parse(data)
 	if len(p.errs) > 0 {
 		for _, e := range p.errs {
@@ -89,8 +91,22 @@ func Parse(filename string, data []byte) (sc *Scenario, err error) {
 type parser struct {
 	file    string
 	errs    ErrorList
-	anchors map[string]ast.Node
+	anchors []anchor
+	// budget bounds the parameter values read, aliases included, so that
+	// aliases that multiply an object cannot make the parser run for ever.
+	budget int
 }
+
+// anchor is one &name in the file: where it is, where the node it names
+// ends, and that node.
+type anchor struct {
+	name    string
+	at, end Pos
+	node    ast.Node
+}
+
+// before reports whether a is before b in the file.
+func before(a, b Pos) bool { return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col) }
 
 func (p *parser) errorf(n ast.Node, format string, args ...any) {
 	p.errs = append(p.errs, &Error{p.pos(n), fmt.Sprintf(format, args...)})
@@ -149,19 +165,74 @@ func (p *parser) parse(data []byte) *Scenario {
 		p.errs = append(p.errs, &Error{Pos{p.file, 1, 1}, "empty file: a scenario is a mapping with at least a description"})
 		return nil
 	}
-	ast.Walk(anchorCollector(p.anchors), body)
+	ast.Walk(anchorCollector{p}, body)
 	return p.scenario(body)
 }
 
-type anchorCollector map[string]ast.Node
+type anchorCollector struct{ p *parser }
 
 func (a anchorCollector) Visit(n ast.Node) ast.Visitor {
 	if an, ok := n.(*ast.AnchorNode); ok && an.Name != nil {
 		if tk := an.Name.GetToken(); tk != nil {
-			a[tk.Value] = an.Value
+			end := a.p.pos(an)
+			ast.Walk(lastPos{a.p, &end}, an)
+			a.p.anchors = append(a.p.anchors, anchor{name: tk.Value, at: a.p.pos(an), end: end, node: an.Value})
 		}
 	}
 	return a
+}
+
+// lastPos finds the position of the last node of a subtree.
+type lastPos struct {
+	p   *parser
+	end *Pos
+}
+
+func (l lastPos) Visit(n ast.Node) ast.Visitor {
+	if n == nil {
+		return nil
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position != nil {
+		if at := l.p.pos(n); before(*l.end, at) {
+			*l.end = at
+		}
+	}
+	return l
+}
+
+// alias finds the node an alias names: that of the last anchor of its name
+// defined before it. An alias before its anchor, or inside the node its
+// anchor names, is an error.
+func (p *parser) alias(v *ast.AliasNode) ast.Node {
+	name := ""
+	if v.Value != nil && v.Value.GetToken() != nil {
+		name = v.Value.GetToken().Value
+	}
+	at := p.pos(v)
+	var found, later *anchor
+	for i := range p.anchors {
+		a := &p.anchors[i]
+		if a.name != name {
+			continue
+		}
+		if before(a.at, at) {
+			found = a
+		} else if later == nil {
+			later = a
+		}
+	}
+	switch {
+	case found != nil && !before(found.end, at):
+		p.errorf(v, "alias *%s is inside the node its anchor &%s names", name, name)
+		return nil
+	case found != nil:
+		return found.node
+	case later != nil:
+		p.errorf(v, "alias *%s comes before its anchor &%s at %d:%d: an alias refers to an anchor defined earlier in the file", name, name, later.at.Line, later.at.Col)
+		return nil
+	}
+	p.errorf(v, "unknown alias *%s", name)
+	return nil
 }
 
 // resolve looks through anchors, aliases and tags to the node that holds the
@@ -172,16 +243,9 @@ func (p *parser) resolve(n ast.Node) ast.Node {
 		case *ast.AnchorNode:
 			n = v.Value
 		case *ast.AliasNode:
-			name := ""
-			if v.Value != nil && v.Value.GetToken() != nil {
-				name = v.Value.GetToken().Value
-			}
-			target, ok := p.anchors[name]
-			if !ok {
-				p.errorf(v, "unknown alias *%s", name)
+			if n = p.alias(v); n == nil {
 				return nil
 			}
-			n = target
 		case *ast.TagNode:
 			if v.Start != nil && v.Start.Value == "!!str" {
 				if s, ok := v.Value.(ast.ScalarNode); ok && s.GetToken() != nil {
@@ -207,6 +271,9 @@ func describe(n ast.Node) string {
 	case *ast.SequenceNode:
 		return "a sequence"
 	case *ast.StringNode:
+		if bigInt(v) {
+			return "integer " + clip(v.Value) + " (too large)"
+		}
 		return fmt.Sprintf("string %s", clip(strconv.Quote(v.Value)))
 	case *ast.LiteralNode:
 		return "a block string"
@@ -218,6 +285,17 @@ func describe(n ast.Node) string {
 		return "boolean " + strconv.FormatBool(v.Value)
 	}
 	return strings.ToLower(strings.TrimSuffix(n.Type().String(), "Type"))
+}
+
+// intPattern is YAML 1.2's integer syntax (core schema), with the
+// underscores goccy/go-yaml accepts.
+var intPattern = regexp.MustCompile(`^[-+]?(0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]+|0[bB][01_]+|[0-9][0-9_]*)$`)
+
+// bigInt reports whether a node is a plain scalar that YAML reads as an
+// integer but goccy/go-yaml left a string because it does not fit 64 bits.
+func bigInt(n ast.Node) bool {
+	s, ok := n.(*ast.StringNode)
+	return ok && s.Token != nil && s.Token.Type == token.StringType && intPattern.MatchString(s.Value)
 }
 
 func clip(s string) string {
@@ -255,10 +333,10 @@ func (p *parser) mapping(n ast.Node, where string, allowed []string) ([]entry, b
 		var key string
 		switch k := mv.Key.(type) {
 		case *ast.MergeKeyNode:
-			p.errorf(k, "%s: merge keys (<<) are not supported", where)
+			p.errorf(k, "%smerge keys (<<) are not supported", prefix(where))
 			continue
 		case *ast.MappingKeyNode:
-			p.errorf(k, "%s: complex keys (?) are not supported", where)
+			p.errorf(k, "%scomplex keys (?) are not supported", prefix(where))
 			continue
 		case *ast.StringNode:
 			key = k.Value
@@ -280,7 +358,19 @@ func (p *parser) mapping(n ast.Node, where string, allowed []string) ([]entry, b
 	return out, true
 }
 
+// prefix is "where: ", or "" at the top level.
+func prefix(where string) string {
+	if where == "" {
+		return ""
+	}
+	return where + ": "
+}
+
 func (p *parser) str(e entry, where string) (string, bool) {
+	if bigInt(e.value) {
+		p.errorf(e.raw, "%s: want a string, got %s (quote it to make it a string)", where, describe(e.value))
+		return "", false
+	}
 	switch v := e.value.(type) {
 	case *ast.StringNode:
 		return v.Value, true
@@ -305,19 +395,47 @@ func (p *parser) boolean(e entry, where string) (bool, bool) {
 	return false, false
 }
 
-// integer reads an integer of at least lo.
-func (p *parser) integer(e entry, where string, lo int64) (int64, bool) {
+// intRange is the range of an integer key; note, when set, follows the
+// range in messages, e.g. "(24 h of virtual time)".
+type intRange struct {
+	min, max int64
+	note     string
+}
+
+func (r intRange) String() string {
+	s := fmt.Sprintf("an integer from %d to %d", r.min, r.max)
+	if r.note != "" {
+		s += " (" + r.note + ")"
+	}
+	return s
+}
+
+// MaxWaitMs bounds advance and within: 24 hours of virtual time.
+const MaxWaitMs = 24 * 60 * 60 * 1000
+
+// waitRange is the range of advance and within.
+var waitRange = intRange{1, MaxWaitMs, "24 h of virtual time"}
+
+// integer reads an integer in the range r.
+func (p *parser) integer(e entry, where string, r intRange) (int64, bool) {
+	if bigInt(e.value) {
+		p.errorf(e.raw, "%s: %s is too large: want %s", where, clip(e.value.(*ast.StringNode).Value), r)
+		return 0, false
+	}
 	v, ok := e.value.(*ast.IntegerNode)
 	var n int64
 	if ok {
-		n, ok = intValue(v)
+		if n, ok = intValue(v); !ok {
+			p.errorf(e.raw, "%s: %s is too large: want %s", where, clip(v.Token.Value), r)
+			return 0, false
+		}
 	}
 	if !ok {
-		p.errorf(e.raw, "%s: want an integer of at least %d, got %s", where, lo, describe(e.value))
+		p.errorf(e.raw, "%s: want %s, got %s", where, r, describe(e.value))
 		return 0, false
 	}
-	if n < lo {
-		p.errorf(e.raw, "%s: want an integer of at least %d, got %d", where, lo, n)
+	if n < r.min || n > r.max {
+		p.errorf(e.raw, "%s: want %s, got %d", where, r, n)
 		return 0, false
 	}
 	return n, true
@@ -348,6 +466,10 @@ func (p *parser) seed(e entry) (uint64, bool) {
 			return x, true
 		}
 	}
+	if bigInt(e.value) {
+		p.errorf(e.raw, "seed: %s is too large: want an integer from 0 to %d", clip(e.value.(*ast.StringNode).Value), uint64(1<<64-1))
+		return 0, false
+	}
 	p.errorf(e.raw, "seed: want an integer from 0 to %d, got %s", uint64(1<<64-1), describe(e.value))
 	return 0, false
 }
@@ -366,7 +488,12 @@ func (p *parser) scenario(n ast.Node) *Scenario {
 	}
 	sc := &Scenario{File: p.file, Config: sim.Config{Seed: 1, Profile: sim.ProfileDocumented}}
 	base := filepath.Base(p.file)
-	sc.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	sc.Name = strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return '?'
+		}
+		return r
+	}, strings.TrimSuffix(base, filepath.Ext(base)))
 	hasDescription := false
 	for _, e := range entries {
 		if e.value == nil {
@@ -377,6 +504,9 @@ func (p *parser) scenario(n ast.Node) *Scenario {
 			if s, ok := p.str(e, "name"); ok {
 				if strings.TrimSpace(s) == "" {
 					p.errorf(e.raw, "name: must not be empty (leave the key out to use the file name)")
+				} else if strings.ContainsFunc(s, isControl) {
+					// The name heads one-line verdicts and names JUnit cases.
+					p.errorf(e.raw, "name: must be one line without control characters, got %s", clip(strconv.QuoteToASCII(s)))
 				}
 				sc.Name = s
 			}
@@ -385,6 +515,8 @@ func (p *parser) scenario(n ast.Node) *Scenario {
 				hasDescription = true
 				if strings.TrimSpace(s) == "" {
 					p.errorf(e.raw, "description: must say what the scenario shows")
+				} else if strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && isControl(r) }) {
+					p.errorf(e.raw, "description: control characters other than line breaks and tabs are not allowed, got %s", clip(strconv.QuoteToASCII(s)))
 				}
 				sc.Description = strings.TrimSpace(s)
 			}
@@ -416,6 +548,12 @@ func (p *parser) scenario(n ast.Node) *Scenario {
 	}
 	p.checkOrder(sc.Steps)
 	return sc
+}
+
+// isControl reports whether r is a control character (Unicode Cc) or a
+// Unicode line or paragraph separator: what a name may not contain.
+func isControl(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
 func (p *parser) hasErrorAbout(key string) bool {
@@ -452,7 +590,26 @@ type configField struct {
 	index int
 	kind  reflect.Kind
 	enum  []string // allowed values of a string field, or nil
-	min   int64    // least value of an integer field
+	rng   intRange // range of an integer field
+}
+
+// intRanges bounds every integer key of room, deployment, client and
+// limits. Occupants are bounded because the model emits a record per
+// occupant; the limits because a run must end in reasonable time.
+var intRanges = map[string]intRange{
+	"room.occupants":           {0, 1000, ""},
+	"room.max_occupants":       {0, 1000, ""},
+	"deployment.max_occupants": {0, 1000, ""},
+	"limits.max_time_ms":       {1, MaxWaitMs, ""},
+	"limits.max_steps":         {1, 10_000_000, ""},
+}
+
+// configNames names the sim configuration structs as the file does.
+var configNames = map[reflect.Type]string{
+	reflect.TypeFor[sim.Room]():       "room",
+	reflect.TypeFor[sim.Deployment](): "deployment",
+	reflect.TypeFor[sim.Client]():     "client",
+	reflect.TypeFor[sim.Limits]():     "limits",
 }
 
 // configFields lists the keys of a sim configuration struct, in field order.
@@ -470,8 +627,12 @@ func configFields(t reflect.Type) []configField {
 				cf.enum = append(cf.enum, string(a))
 			}
 		}
-		if t == reflect.TypeFor[sim.Limits]() {
-			cf.min = 1
+		if r, ok := intRanges[configNames[t]+"."+key]; ok {
+			cf.rng = r
+		} else {
+			// A new integer field without a range of its own
+			// (TestEveryIntegerKeyIsBounded asks for one).
+			cf.rng = intRange{0, 1000, ""}
 		}
 		out = append(out, cf)
 	}
@@ -517,7 +678,7 @@ func (p *parser) structure(e entry, where string, v reflect.Value) {
 				fv.SetBool(b)
 			}
 		case reflect.Int, reflect.Int64:
-			if n, ok := p.integer(fe, w, f.min); ok {
+			if n, ok := p.integer(fe, w, f.rng); ok {
 				if fv.OverflowInt(n) {
 					p.errorf(fe.raw, "%s: %d is too large", w, n)
 					continue
@@ -597,7 +758,7 @@ func (p *parser) step(n, raw ast.Node, k int) (Step, bool) {
 			}
 		}
 	case KindAdvance:
-		if v, ok := p.integer(ke, "advance", 1); ok {
+		if v, ok := p.integer(ke, "advance", waitRange); ok {
 			st.Advance = v
 		}
 	case KindSettle:
@@ -696,7 +857,7 @@ func (p *parser) expect(ke entry) *Expect {
 		case "params":
 			x.Params, paramKeys = p.params(e)
 		case "within":
-			if v, ok := p.integer(e, "within", 1); ok {
+			if v, ok := p.integer(e, "within", waitRange); ok {
 				x.Within, withinE = v, &entries[i]
 			}
 		}
@@ -756,7 +917,7 @@ func (p *parser) params(e entry) ([]sim.Param, []ast.Node) {
 			p.errorf(mv.Key, "params: a parameter name is a string, got %s", describe(mv.Key))
 			continue
 		}
-		v, ok := p.paramValue(mv.Value, name)
+		v, ok := p.paramValue(mv.Value, name, 0)
 		if !ok {
 			continue
 		}
@@ -766,12 +927,28 @@ func (p *parser) params(e entry) ([]sim.Param, []ast.Node) {
 	return out, keys
 }
 
+// The bounds of the parameter values of one file.
+const (
+	maxParamDepth  = 16
+	maxParamValues = 10000
+)
+
 // paramValue reads one parameter value: a string, boolean, integer, null,
 // or a mapping of named values (an object such as CONFERENCE_MAX_USERS's
 // {visitorsSupported}), matched as a subset.
-func (p *parser) paramValue(n ast.Node, path string) (sim.Value, bool) {
+func (p *parser) paramValue(n ast.Node, path string, depth int) (sim.Value, bool) {
+	if p.budget++; p.budget > maxParamValues || depth > maxParamDepth {
+		p.errorf(n, "params.%s: too deeply nested or too many values (at most %d levels, %d values)", path, maxParamDepth, maxParamValues)
+		return sim.Value{}, false
+	}
 	switch x := p.resolve(n).(type) {
+	case nil:
+		return sim.Value{}, false // the alias was reported
 	case *ast.StringNode:
+		if bigInt(x) {
+			p.errorf(n, "params.%s: %s is too large for an integer (quote it to make it a string)", path, clip(x.Value))
+			return sim.Value{}, false
+		}
 		return sim.Str(x.Value), true
 	case *ast.LiteralNode:
 		if x.Value != nil {
@@ -799,7 +976,7 @@ func (p *parser) paramValue(n ast.Node, path string) (sim.Value, bool) {
 				p.errorf(mv.Key, "params.%s: a field name is a string, got %s", path, describe(mv.Key))
 				continue
 			}
-			v, ok := p.paramValue(mv.Value, path+"."+k.Value)
+			v, ok := p.paramValue(mv.Value, path+"."+k.Value, depth+1)
 			if !ok {
 				continue
 			}

@@ -2,9 +2,11 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jitsi-sim/confsim/sim"
 )
@@ -31,7 +33,7 @@ var schemaExpressibleBad = []badCase{
 	{"unknown-action", "description: x\nsteps:\n  - action: jion\n",
 		`3:13: unknown action "jion" (did you mean "join"?)`},
 	{"wrong-type-int", "description: x\nroom:\n  occupants: \"2\"\n",
-		`3:14: room.occupants: want an integer of at least 0, got string "2"`},
+		`3:14: room.occupants: want an integer from 0 to 1000, got string "2"`},
 	{"wrong-type-bool", "description: x\ndeployment: {p2p: yes}\n",
 		`2:19: deployment.p2p: want true or false, got string "yes"`},
 	{"wrong-type-string", "description: x\nclient: {display_name: 42}\n",
@@ -67,9 +69,9 @@ var schemaExpressibleBad = []badCase{
 	{"no-kind", "description: x\nsteps:\n  - {}\n",
 		`3:5: step 1: a step has one of action, fault, advance, settle, expect, expect_quiet, expect_never`},
 	{"negative-advance", "description: x\nsteps:\n  - advance: -1\n",
-		`3:14: advance: want an integer of at least 1, got -1`},
+		`3:14: advance: want an integer from 1 to 86400000 (24 h of virtual time), got -1`},
 	{"zero-within", "description: x\nsteps:\n  - expect: {event: conference.joined, within: 0}\n",
-		`3:48: within: want an integer of at least 1, got 0`},
+		`3:48: within: want an integer from 1 to 86400000 (24 h of virtual time), got 0`},
 	{"within-on-state", "description: x\nsteps:\n  - expect: {state: joined, within: 10}\n",
 		`3:29: within: a state alone is checked now, without waiting; within needs event, error or params`},
 	{"settle-false", "description: x\nsteps:\n  - settle: false\n",
@@ -83,9 +85,25 @@ var schemaExpressibleBad = []badCase{
 	{"param-sequence", "description: x\nsteps:\n  - expect: {error: conference.max_users, params: {visitorsSupported: {a: [1]}}}\n",
 		`3:75: params.visitorsSupported.a: want a string, boolean, integer, null or mapping, got a sequence`},
 	{"limits-zero", "description: x\nlimits: {max_steps: 0}\n",
-		`2:21: limits.max_steps: want an integer of at least 1, got 0`},
+		`2:21: limits.max_steps: want an integer from 1 to 10000000, got 0`},
 	{"not-a-mapping", "- action: join\n",
 		`1:1: a scenario is a mapping (description, steps, ...), got a sequence`},
+	{"huge-occupants", "description: x\nroom: {occupants: 99999999999999}\n",
+		`2:19: room.occupants: want an integer from 0 to 1000, got 99999999999999`},
+	{"huge-room-max-occupants", "description: x\nroom: {max_occupants: 1001}\n",
+		`2:23: room.max_occupants: want an integer from 0 to 1000, got 1001`},
+	{"huge-deployment-max-occupants", "description: x\ndeployment: {max_occupants: 1001}\n",
+		`2:29: deployment.max_occupants: want an integer from 0 to 1000, got 1001`},
+	{"huge-max-time", "description: x\nlimits: {max_time_ms: 86400001}\n",
+		`2:23: limits.max_time_ms: want an integer from 1 to 86400000, got 86400001`},
+	{"huge-max-steps", "description: x\nlimits: {max_steps: 10000001}\n",
+		`2:21: limits.max_steps: want an integer from 1 to 10000000, got 10000001`},
+	{"huge-advance", "description: x\nsteps:\n  - advance: 9223372036854775807\n",
+		`3:14: advance: want an integer from 1 to 86400000 (24 h of virtual time), got 9223372036854775807`},
+	{"huge-within", "description: x\nsteps:\n  - expect: {event: conference.joined, within: 9223372036854775807}\n",
+		`3:48: within: want an integer from 1 to 86400000 (24 h of virtual time), got 9223372036854775807`},
+	{"name-newline", "name: \"a\\nb\"\ndescription: x\n",
+		`1:7: name: must be one line without control characters, got "a\nb"`},
 }
 
 // parserOnlyBad are problems only the parser sees: syntax, consistency
@@ -108,7 +126,22 @@ var parserOnlyBad = []badCase{
 	{"merge-key", "description: x\nroom: {<<: {lobby: true}}\n", `2:8: room: merge keys (<<) are not supported`},
 	{"state-order", "description: x\nsteps:\n  - expect: {state: joined/p2p:connected/jvb:connected}\n",
 		`3:21: state: state part "jvb:connected" out of order: the state is written conference/jvb:STATE/p2p:STATE`},
-	{"huge-int", "description: x\nroom: {occupants: 99999999999999999999}\n", `2:19: room.occupants: want an integer of at least 0, got string "99999999999999999999"`},
+	{"huge-int", "description: x\nroom: {occupants: 99999999999999999999}\n", `2:19: room.occupants: 99999999999999999999 is too large: want an integer from 0 to 1000`},
+	{"huge-negative-int", "description: x\nroom: {occupants: -99999999999999999999}\n", `2:19: room.occupants: -99999999999999999999 is too large: want an integer from 0 to 1000`},
+	{"huge-seed", "description: x\nseed: 18446744073709551616\n", `2:7: seed: 18446744073709551616 is too large: want an integer from 0 to 18446744073709551615`},
+	{"huge-param", "description: x\nsteps:\n  - expect: {error: conference.max_users, params: {n: 99999999999999999999}}\n",
+		`3:55: params.n: 99999999999999999999 is too large for an integer (quote it to make it a string)`},
+	// goccy/go-yaml's YAMLToJSON writes NUL as \x00, which is not JSON: the
+	// schema's side of these is TestSchemaRejectsControlCharacters.
+	{"name-nul", "name: \"a\\0b\"\ndescription: x\n",
+		`1:7: name: must be one line without control characters, got "a\x00b"`},
+	{"description-nul", "description: \"a\\0b\"\n",
+		`1:14: description: control characters other than line breaks and tabs are not allowed, got "a\x00b"`},
+	{"merge-key-top", "description: x\n<<: {name: y}\n", `2:1: merge keys (<<) are not supported`},
+	{"complex-key-top", "description: x\n? a\n: y\n", `2:1: complex keys (?) are not supported`},
+	{"forward-alias", "name: *d\ndescription: &d x\n", `1:7: alias *d comes before its anchor &d at 2:14: an alias refers to an anchor defined earlier in the file`},
+	{"alias-inside-its-anchor", "description: x\nsteps:\n  - expect: {error: conference.max_users, params: &p {a: *p}}\n",
+		`3:58: alias *p is inside the node its anchor &p names`},
 }
 
 func TestParseErrors(t *testing.T) {
@@ -220,5 +253,36 @@ steps:
 	}
 	if p := sc.Steps[3].Pos; p.Line != 13 || p.Col != 5 {
 		t.Errorf("step 4 at %v, want 13:5", p)
+	}
+}
+
+// TestAliasResolvesToTheMostRecentAnchor: an alias names the last anchor of
+// that name defined before it, never a later one.
+func TestAliasResolvesToTheMostRecentAnchor(t *testing.T) {
+	src := "description: &d first\nname: *d\nclient: {display_name: &d second}\nroom: {password: *d}\n"
+	sc, err := Parse("a.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Name != "first" || sc.Config.Room.Password != "second" {
+		t.Errorf("name %q, room.password %q: want first and second", sc.Name, sc.Config.Room.Password)
+	}
+}
+
+// TestParamAliasBomb: aliases that multiply a parameter object are bounded.
+func TestParamAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("description: x\na0: &a0 {x: 1, y: 1, z: 1, w: 1}\n")
+	for i := 1; i < 30; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d {x: *a%d, y: *a%d, z: *a%d, w: *a%d}\n", i, i, i-1, i-1, i-1, i-1)
+	}
+	b.WriteString("steps:\n  - expect: {error: conference.max_users, params: {visitorsSupported: *a29}}\n")
+	start := time.Now()
+	_, err := Parse("bomb.yaml", []byte(b.String()))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v", d)
 	}
 }

@@ -13,6 +13,15 @@ const SchemaID = "https://github.com/jitsi-sim/confsim/schema/scenario.schema.js
 
 type obj = map[string]any
 
+// The patterns of name and description: no control character (what
+// isControl rejects); the description may have tabs and line feeds. The
+// escapes \xHH are read alike by Go's regexp and ECMA-262; U+2028 and U+2029
+// are themselves (JSON writes them as \u2028 and \u2029).
+const (
+	namePattern        = `^[^\x00-\x1f\x7f-\x9f` + "\u2028\u2029" + `]*$`
+	descriptionPattern = `^[^\x00-\x08\x0b-\x1f\x7f-\x9f` + "\u2028\u2029" + `]*$`
+)
+
 // Schema returns the JSON Schema (draft 2020-12) of the scenario format,
 // built from the tables the parser uses and the names of the catalog and
 // the model. The repository publishes it as schema/scenario.schema.json.
@@ -28,15 +37,17 @@ func Schema() []byte {
 		"additionalProperties": false,
 		"required":             []string{"description"},
 		"properties": obj{
-			"name":        obj{"type": "string", "minLength": 1, "description": "Defaults to the file name without its extension."},
-			"description": obj{"type": "string", "pattern": `\S`, "description": "Required: what the scenario shows."},
-			"profile":     obj{"enum": profileNames(), "default": string(sim.ProfileDocumented), "description": "documented follows the documented error list; lib-jitsi-meet follows lib-jitsi-meet 01daa07c3f8c."},
-			"seed":        obj{"type": "integer", "minimum": 0, "default": 1, "description": "Feeds the library's jitter."},
-			"room":        structSchema(reflect.TypeFor[sim.Room](), "The MUC room being joined (sim.Room)."),
-			"deployment":  structSchema(reflect.TypeFor[sim.Deployment](), "The server side: prosody, jicofo, bridges (sim.Deployment)."),
-			"client":      structSchema(reflect.TypeFor[sim.Client](), "The joining participant (sim.Client)."),
-			"limits":      structSchema(reflect.TypeFor[sim.Limits](), "Bounds of the run; reaching one fails the scenario."),
-			"steps":       obj{"type": "array", "items": obj{"$ref": "#/$defs/step"}, "description": "Run in order at the current virtual time."},
+			"name": obj{"type": "string", "pattern": `\S`, "allOf": []obj{{"pattern": namePattern}},
+				"description": "One line without control characters. Defaults to the file name without its extension."},
+			"description": obj{"type": "string", "pattern": `\S`, "allOf": []obj{{"pattern": descriptionPattern}},
+				"description": "Required: what the scenario shows. May span lines; no other control characters."},
+			"profile":    obj{"enum": profileNames(), "default": string(sim.ProfileDocumented), "description": "documented follows the documented error list; lib-jitsi-meet follows lib-jitsi-meet 01daa07c3f8c."},
+			"seed":       obj{"type": "integer", "minimum": 0, "maximum": uint64(1<<64 - 1), "default": 1, "description": "Feeds the library's jitter."},
+			"room":       structSchema(reflect.TypeFor[sim.Room](), "The MUC room being joined (sim.Room)."),
+			"deployment": structSchema(reflect.TypeFor[sim.Deployment](), "The server side: prosody, jicofo, bridges (sim.Deployment)."),
+			"client":     structSchema(reflect.TypeFor[sim.Client](), "The joining participant (sim.Client)."),
+			"limits":     structSchema(reflect.TypeFor[sim.Limits](), "Bounds of the run; reaching one fails the scenario."),
+			"steps":      obj{"type": "array", "items": obj{"$ref": "#/$defs/step"}, "description": "Run in order at the current virtual time."},
 		},
 		"$defs": stepDefs(),
 	}
@@ -60,7 +71,7 @@ func structSchema(t reflect.Type, doc string) obj {
 		case reflect.Bool:
 			p = obj{"type": "boolean"}
 		default:
-			p = obj{"type": "integer", "minimum": f.min}
+			p = obj{"type": "integer", "minimum": f.rng.min, "maximum": f.rng.max}
 		}
 		props[f.key] = p
 	}
@@ -120,7 +131,7 @@ func stepDefs() obj {
 			"fault": obj{"enum": faults},
 		}, "fault"),
 		"advance": variant("Move virtual time forward.", obj{
-			"advance": obj{"type": "integer", "minimum": 1, "description": "Virtual milliseconds."},
+			"advance": obj{"type": "integer", "minimum": waitRange.min, "maximum": waitRange.max, "description": "Virtual milliseconds."},
 		}, "advance"),
 		"settle": variant("Run until nothing more is scheduled.", obj{
 			"settle": obj{"const": true},
@@ -156,7 +167,7 @@ func stepDefs() obj {
 					"additionalProperties": obj{"$ref": "#/$defs/paramValue"},
 					"description":          "Subset match on named parameters.",
 				},
-				"within": obj{"type": "integer", "minimum": 1, "default": DefaultWithin, "description": "Virtual ms to wait for the record."},
+				"within": obj{"type": "integer", "minimum": waitRange.min, "maximum": waitRange.max, "default": DefaultWithin, "description": "Virtual ms to wait for the record."},
 			},
 		},
 	}

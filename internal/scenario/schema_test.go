@@ -274,3 +274,59 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaRejectsControlCharacters: the name is one line without control
+// characters; the description may span lines but has no other control
+// characters (as the parser says).
+func TestSchemaRejectsControlCharacters(t *testing.T) {
+	sch := compileSchema(t)
+	for _, c := range []struct {
+		doc string
+		ok  bool
+	}{
+		{`{"name": "a b", "description": "one\ntwo\tthree"}`, true},
+		{`{"name": "a\nb", "description": "x"}`, false},
+		{`{"name": "a\u0000b", "description": "x"}`, false},
+		{`{"name": "a\u2028b", "description": "x"}`, false},
+		{`{"name": "a\u0085b", "description": "x"}`, false},
+		{`{"description": "a\u0000b"}`, false},
+		{`{"description": "a\rb"}`, false},
+	} {
+		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(c.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(inst); (err == nil) != c.ok {
+			t.Errorf("%s: valid %v, want %v", c.doc, err == nil, c.ok)
+		}
+	}
+}
+
+// TestEveryIntegerKeyIsBounded: every integer key of room, deployment,
+// client and limits has a range of its own in the parser, and the published
+// schema has the same range.
+func TestEveryIntegerKeyIsBounded(t *testing.T) {
+	s := publishedSchema(t)
+	for typ, name := range configNames {
+		for _, f := range configFields(typ) {
+			if f.kind != reflect.Int && f.kind != reflect.Int64 {
+				continue
+			}
+			r, ok := intRanges[name+"."+f.key]
+			if !ok {
+				t.Errorf("%s.%s: no range in intRanges", name, f.key)
+				continue
+			}
+			p := get(t, s, "properties", name, "properties", f.key)
+			if get(t, p, "minimum") != float64(r.min) || get(t, p, "maximum") != float64(r.max) {
+				t.Errorf("%s.%s: schema %v, parser %v", name, f.key, p, r)
+			}
+		}
+	}
+	defs := get(t, s, "$defs")
+	for _, p := range []any{get(t, defs, "advance", "properties", "advance"), get(t, defs, "expectation", "properties", "within")} {
+		if get(t, p, "maximum") != float64(MaxWaitMs) {
+			t.Errorf("advance/within: schema %v, parser at most %d", p, MaxWaitMs)
+		}
+	}
+}
