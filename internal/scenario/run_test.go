@@ -2,7 +2,9 @@ package scenario
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,5 +197,70 @@ func TestValueMatchesObjectsAsSubsets(t *testing.T) {
 	}
 	if !valueMatches(sim.Obj(sim.P("v", sim.Nul())), sim.Obj(sim.P("v", sim.Value{}))) {
 		t.Error("null should match undefined inside an object")
+	}
+}
+
+func writeFiles(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("description: x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestExpandSameFileTwoWays: a file named relatively, absolutely and through
+// its directory comes out once, as first named, in first-seen order.
+func TestExpandSameFileTwoWays(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, "ok.yaml", "z.yaml")
+	t.Chdir(dir)
+	got, err := Expand([]string{"z.yaml", "ok.yaml", dir, filepath.Join(dir, "ok.yaml"), "./*.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"z.yaml", "ok.yaml"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestExpandKeepsScenarioFiles: globs and directories take only *.yaml and
+// *.yml files; a file named explicitly must be one.
+func TestExpandKeepsScenarioFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, "a.yaml", "b.yml", "notes.txt", "README.md", "sub/c.yaml", "sub/d.json", "empty-ish/x.txt")
+	got, err := Expand([]string{filepath.Join(dir, "*")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yml"), filepath.Join(dir, "sub", "c.yaml")}
+	if !slices.Equal(got, want) {
+		t.Errorf("glob: got %v, want %v", got, want)
+	}
+	got, err = Expand([]string{filepath.Join(dir, "sub")})
+	if err != nil || !slices.Equal(got, []string{filepath.Join(dir, "sub", "c.yaml")}) {
+		t.Errorf("directory: got %v, %v", got, err)
+	}
+	for _, c := range []struct{ arg, want string }{
+		{filepath.Join(dir, "notes.txt"), "notes.txt: not a scenario file: want a *.yaml or *.yml file"},
+		{filepath.Join(dir, "*.txt"), "*.txt: no scenario files (*.yaml, *.yml) match the pattern"},
+		{filepath.Join(dir, "empty-ish"), "empty-ish: no scenario files (*.yaml, *.yml) in this directory"},
+		{filepath.Join(dir, "nope.yaml"), "nope.yaml: no such file or directory"},
+		{filepath.Join(dir, "nope*.yaml"), "nope*.yaml: no file matches the pattern"},
+	} {
+		if _, err := Expand([]string{c.arg}); err == nil || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one ending %q", c.arg, err, c.want)
+		}
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Expand([]string{empty}); err == nil || !strings.Contains(err.Error(), "no scenario files") {
+		t.Errorf("empty directory: %v", err)
 	}
 }
