@@ -4,16 +4,18 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
 	"github.com/jitsi-sim/confsim/internal/campaign"
 	"github.com/jitsi-sim/confsim/internal/explore"
+	"github.com/jitsi-sim/confsim/internal/scenario"
 	"github.com/jitsi-sim/confsim/sim"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -150,127 +152,130 @@ func (f *faultFlags) Set(v string) error {
 	return nil
 }
 
-func newFlagSet(name, manual string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, manual) }
-	return fs
-}
-
-// parseFlags parses; it returns an exit status and false when the command
-// must stop (help asked, or bad flags).
-func parseFlags(fs *flag.FlagSet, args []string, manual string, stdout io.Writer) (int, bool) {
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, manual)
-			return 0, false
-		}
-		fmt.Fprintf(fs.Output(), "simulate %s: %v\nRun 'simulate %s --help' for usage.\n", fs.Name(), err, fs.Name())
-		return 2, false
-	}
-	return 0, true
-}
-
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// noArguments reports the first positional argument of a command that takes
+// none; it returns false after reporting.
+func noArguments(stderr io.Writer, cmd string, args []string) bool {
+	if len(args) > 0 {
+		usageError(stderr, cmd, "unexpected argument %q", args[0])
+		return false
+	}
+	return true
+}
+
 func cmdRandom(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("random", randomManual, stderr)
+	const cmd = "simulate random"
+	fs := flags("random")
 	var (
 		opts     campaign.Options
 		faults   faultFlags
 		shard    = fs.String("shard", "0/1", "")
 		format   = fs.String("format", "text", "")
 		failDir  = fs.String("failures", "failures", "")
-		runIndex = fs.Int64("run", -1, "")
+		runIndex = fs.String("run", "", "")
 	)
 	fs.Uint64Var(&opts.Seed, "seed", 1, "")
 	fs.Uint64Var(&opts.Runs, "runs", 1000, "")
-	fs.IntVar(&opts.Workers, "workers", 0, "")
+	fs.IntVar(&opts.Workers, "workers", runtime.GOMAXPROCS(0), "")
 	fs.StringVar(&opts.Profile, "profile", string(sim.ProfileDocumented), "")
-	fs.IntVar(&opts.Steps, "steps", 12, "")
-	fs.Float64Var(&opts.FaultRate, "fault-rate", 0.005, "")
+	fs.IntVar(&opts.Steps, "steps", campaign.DefaultSteps, "")
+	fs.Float64Var(&opts.FaultRate, "fault-rate", campaign.DefaultFaultRate, "")
 	fs.Var(&faults, "fault", "")
 	fs.BoolVar(&opts.Swarm, "swarm", false, "")
-	fs.IntVar(&opts.KeepFailures, "keep-failures", 20, "")
-	if code, ok := parseFlags(fs, args, randomManual, stdout); !ok {
+	fs.IntVar(&opts.KeepFailures, "keep-failures", campaign.DefaultKeepFailures, "")
+	pos, code := parse(fs, randomManual, args, stdout, stderr)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "simulate random: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if !noArguments(stderr, cmd, pos) ||
+		!oneOf(stderr, cmd, "format", *format, "text", "json", "jsonl") ||
+		!oneOf(stderr, cmd, "profile", opts.Profile, string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet), campaign.ProfileMixed) {
+		return exitBadInput
 	}
-	if _, err := fmt.Sscanf(*shard, "%d/%d", &opts.Shard, &opts.Shards); err != nil || opts.Shards == 0 {
-		fmt.Fprintf(stderr, "simulate random: --shard %q: want I/N with 0 <= I < N\n", *shard)
-		return 2
+	var err error
+	if opts.Shard, err = campaign.ParseShard(*shard); err != nil {
+		return usageError(stderr, cmd, "--shard: %v", err)
 	}
-	switch *format {
-	case "text", "json", "jsonl":
-	default:
-		fmt.Fprintf(stderr, "simulate random: --format %q: want text, json or jsonl\n", *format)
-		return 2
+	switch {
+	case opts.Runs < 1:
+		return usageError(stderr, cmd, "--runs %d: want at least 1", opts.Runs)
+	case opts.Workers < 1:
+		return usageError(stderr, cmd, "--workers %d: want at least 1", opts.Workers)
+	case opts.Steps < 1:
+		return usageError(stderr, cmd, "--steps %d: want at least 1", opts.Steps)
+	case opts.KeepFailures < 1:
+		return usageError(stderr, cmd, "--keep-failures %d: want at least 1", opts.KeepFailures)
+	case !(opts.FaultRate >= 0 && opts.FaultRate <= 1):
+		return usageError(stderr, cmd, "--fault-rate %v: want a probability, 0 to 1", opts.FaultRate)
 	}
 	opts.FaultProbs = faults
 	if opts.FaultRate == 0 {
 		opts.FaultRate = -1 // an explicit 0 turns the default rate off
 	}
-	if *runIndex >= 0 {
+	if *runIndex != "" {
+		i, err := strconv.ParseUint(*runIndex, 10, 64)
+		if err != nil {
+			return usageError(stderr, cmd, "--run %q: want a run index, 0 or more", *runIndex)
+		}
+		if *format == "json" {
+			return usageError(stderr, cmd, "--format json: with --run, want text or jsonl")
+		}
 		c, err := campaign.New(opts)
 		if err != nil {
-			fmt.Fprintf(stderr, "simulate random: %v\n", err)
-			return 2
+			return usageError(stderr, cmd, "%v", err)
 		}
-		return randomOne(c, uint64(*runIndex), *format, stdout, stderr)
+		return randomOne(c, i, *format, stdout, stderr)
 	}
 	out := bufio.NewWriterSize(stdout, 1<<16)
 	defer out.Flush()
 	if *format == "jsonl" {
 		opts.JSONL = func(b []byte) error { _, err := out.Write(b); return err }
 	}
-	if isTerminal(stderr) && opts.Shards > opts.Shard {
-		n := int64(0)
-		if opts.Runs > opts.Shard {
-			n = int64((opts.Runs - opts.Shard + opts.Shards - 1) / opts.Shards)
-		}
-		bar := progressbar.NewOptions64(n, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("random"),
-			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-		opts.Progress = func(done uint64) { bar.Set64(int64(done)) }
-		defer bar.Finish()
-	}
 	c, err := campaign.New(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "simulate random: %v\n", err)
-		return 2
+		return usageError(stderr, cmd, "%v", err)
+	}
+	if isTerminal(stderr) {
+		o := c.Options()
+		bar := progressbar.NewOptions64(int64(min(o.Shard.Runs(o.Runs), math.MaxInt64)), progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("random"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+		c.SetProgress(func(done uint64) { bar.Set64(int64(min(done, math.MaxInt64))) })
+		defer bar.Finish()
 	}
 	sum, err := c.Run()
 	if err != nil {
-		fmt.Fprintf(stderr, "simulate random: %v\n", err)
-		return 2
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+		return exitBadInput
 	}
-	// Shrink the failing runs, in run order, and write their scenarios.
+	// Shrink the failing runs kept, in run order, and write their scenarios.
 	for k := range sum.Failures {
 		f := &sum.Failures[k]
 		fmt.Fprintf(stderr, "FAIL run %d: %s\n  reproduce: %s\n", f.Run, f.Violation.String(), f.Reproduce)
 		if *failDir == "" {
 			continue
 		}
-		path, n, err := writeShrunk(*failDir, c, f)
+		path, sh, err := writeShrunk(*failDir, c, f)
 		if err != nil {
-			fmt.Fprintf(stderr, "simulate random: %v\n", err)
+			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
 			continue
 		}
-		f.Scenario, f.Shrunk = path, n
-		fmt.Fprintf(stderr, "  shrunk from %d to %d steps: simulate run %s\n", len(f.Steps), n, path)
+		f.Scenario, f.Shrunk = path, len(sh.Steps)
+		verdict := "simulate run fails on it"
+		if !sh.Fails {
+			verdict = "no record shows the violation, so simulate run passes it"
+		}
+		fmt.Fprintf(stderr, "  shrunk from %d to %d steps: simulate run %s (%s)\n", len(f.Steps), len(sh.Steps), path, verdict)
 	}
 	rep := sum.Report(c.Options().Profile)
 	switch *format {
 	case "json":
 		if err := rep.WriteJSON(out); err != nil {
-			fmt.Fprintf(stderr, "simulate random: %v\n", err)
-			return 2
+			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+			return exitBadInput
 		}
 	case "jsonl":
 		out.Flush()
@@ -279,9 +284,9 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 		rep.FormatText(out)
 	}
 	if rep.ViolationRuns > 0 {
-		return 1
+		return exitFail
 	}
-	return 0
+	return exitOK
 }
 
 // randomOne runs one run alone and prints its trace and verdict.
@@ -309,77 +314,67 @@ func randomOne(c *campaign.Campaign, i uint64, format string, stdout, stderr io.
 	}
 	if f != nil {
 		fmt.Fprintf(stderr, "FAIL %s: %s\n", name, f.Violation.String())
-		return 1
+		return exitFail
 	}
 	fmt.Fprintf(stderr, "ok %s\n", name)
-	return 0
+	return exitOK
 }
 
-// writeShrunk shrinks a failing run and writes it as a scenario file.
-func writeShrunk(dir string, c *campaign.Campaign, f *campaign.Failure) (string, int, error) {
-	cfg := f.Config
-	steps := campaign.Shrink(cfg, f.Steps, f.Violation.Invariant)
-	s, err := sim.New(cfg)
-	if err != nil {
-		return "", 0, err
+// writeShrunk shrinks a failing run and writes it as a scenario file. When
+// the file is to fail under simulate run, it checks that it does.
+func writeShrunk(dir string, c *campaign.Campaign, f *campaign.Failure) (string, campaign.Shrunk, error) {
+	sh := c.ShrinkFailure(f)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", sh, err
 	}
-	v, at, _ := campaign.Replay(s, cfg, steps)
-	never := ""
-	if v != nil {
-		never = v.Error
-		if never == "" {
-			never = v.Event
+	path := filepath.Join(dir, sh.Name+".yaml")
+	data := campaign.ScenarioYAML(sh.File)
+	if sh.Fails {
+		sc, err := scenario.Parse(path, data)
+		if err != nil {
+			return "", sh, fmt.Errorf("%s: the shrunk scenario does not parse (a bug in package campaign): %v", path, err)
+		}
+		if scenario.Run(sc, scenario.Options{}).Pass {
+			sh.Fails = false
+			sh.File.Description += " (Checked when written: simulate run passes this file; the run depends on more than its steps.)"
+			data = campaign.ScenarioYAML(sh.File)
 		}
 	}
-	name := fmt.Sprintf("seed%d-run%d-%s", c.Options().Seed, f.Run, f.Violation.Invariant)
-	desc := fmt.Sprintf("Random campaign run %d of seed %d broke the invariant %s: %s. Shrunk from %d to %d steps. Reproduce the run: %s",
-		f.Run, c.Options().Seed, f.Violation.Invariant, f.Violation.Message, len(f.Steps), len(steps), f.Reproduce)
-	data := campaign.ScenarioYAML(campaign.ScenarioFile{Name: name, Description: desc, Config: cfg, Steps: steps, Never: never, NeverAt: at})
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", 0, err
-	}
-	path := filepath.Join(dir, name+".yaml")
-	return path, len(steps), os.WriteFile(path, data, 0o644)
+	return path, sh, os.WriteFile(path, data, 0o644)
 }
 
 func cmdExplore(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("explore", exploreManual, stderr)
+	const cmd = "simulate explore"
+	fs := flags("explore")
 	profile := fs.String("profile", string(sim.ProfileDocumented), "")
-	depth := fs.Int("depth", 3, "")
-	workers := fs.Int("workers", 0, "")
+	depth := fs.Int("depth", explore.DefaultDepth, "")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "")
 	format := fs.String("format", "text", "")
 	emit := fs.String("emit", "", "")
-	if code, ok := parseFlags(fs, args, exploreManual, stdout); !ok {
+	pos, code := parse(fs, exploreManual, args, stdout, stderr)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "simulate explore: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if !noArguments(stderr, cmd, pos) ||
+		!oneOf(stderr, cmd, "format", *format, "text", "json") ||
+		!oneOf(stderr, cmd, "profile", *profile, string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet)) {
+		return exitBadInput
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "simulate explore: --format %q: want text or json\n", *format)
-		return 2
+	if *depth < 1 || *depth > explore.MaxDepth {
+		return usageError(stderr, cmd, "--depth %d: want 1 to %d", *depth, explore.MaxDepth)
 	}
-	if *profile != string(sim.ProfileDocumented) && *profile != string(sim.ProfileLibJitsiMeet) {
-		fmt.Fprintf(stderr, "simulate explore: --profile %q: want documented or lib-jitsi-meet\n", *profile)
-		return 2
-	}
-	if *depth < 1 || *depth > 8 {
-		fmt.Fprintf(stderr, "simulate explore: --depth %d: want 1 to 8\n", *depth)
-		return 2
-	}
-	if *workers <= 0 {
-		*workers = 2
+	if *workers < 1 {
+		return usageError(stderr, cmd, "--workers %d: want at least 1", *workers)
 	}
 	res, err := explore.Run(explore.Options{Profile: sim.Profile(*profile), Depth: *depth, Workers: *workers})
 	if err != nil {
-		fmt.Fprintf(stderr, "simulate explore: %v\n", err)
-		return 2
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+		return exitBadInput
 	}
 	if *emit != "" {
 		if err := os.MkdirAll(*emit, 0o755); err != nil {
-			fmt.Fprintf(stderr, "simulate explore: %v\n", err)
-			return 2
+			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+			return exitBadInput
 		}
 		for k := range res.Errors {
 			e := &res.Errors[k]
@@ -389,11 +384,11 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 			name := "witness-" + strings.ToLower(strings.ReplaceAll(e.Name, "_", "-"))
 			desc := fmt.Sprintf("Shortest witness found by simulate explore (profile %s, depth %d) for %s: %s.",
 				res.Profile, res.Depth, e.Name, strings.Join(e.Witness, ", "))
-			data := campaign.ScenarioYAML(campaign.ScenarioFile{Name: name, Description: desc, Config: e.W.Config, Steps: e.W.Steps, Expect: e.Value})
+			data := campaign.ScenarioYAML(campaign.ScenarioFile{Name: name, Description: desc, Config: e.Run.Config, Steps: e.Run.Steps, Expect: e.Value})
 			path := filepath.Join(*emit, name+".yaml")
 			if err := os.WriteFile(path, data, 0o644); err != nil {
-				fmt.Fprintf(stderr, "simulate explore: %v\n", err)
-				return 2
+				fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+				return exitBadInput
 			}
 			e.File = path
 		}
@@ -401,10 +396,10 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	if *format == "json" {
 		b, _ := json.MarshalIndent(res, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", b)
-		return 0
+		return exitOK
 	}
-	fmt.Fprintf(stdout, "profile %s, depth %d, %d configurations: %d nodes, %d states, %d transitions%s\n",
-		res.Profile, res.Depth, res.Configs, res.Nodes, res.States, res.Transitions, map[bool]string{true: " (exhausted)", false: ""}[res.Exhausted])
+	fmt.Fprintf(stdout, "profile %s, depth %d, %d configurations: %d nodes, %d states, %d transitions\n",
+		res.Profile, res.Depth, res.Configs, res.Nodes, res.States, res.Transitions)
 	for _, e := range res.Errors {
 		if e.Reachable {
 			fmt.Fprintf(stdout, "  %-30s reachable in %d: %s\n", e.Name, e.Steps, strings.Join(e.Witness, ", "))
@@ -412,61 +407,61 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  %-30s unreachable within %d inputs\n", e.Name, res.Depth)
 		}
 	}
-	return 0
+	return exitOK
 }
 
 func cmdMerge(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("merge", mergeManual, stderr)
+	const cmd = "simulate merge"
+	fs := flags("merge")
 	format := fs.String("format", "text", "")
-	keep := fs.Int("keep-failures", 20, "")
-	if code, ok := parseFlags(fs, args, mergeManual, stdout); !ok {
+	keep := fs.Int("keep-failures", campaign.DefaultKeepFailures, "")
+	paths, code := parse(fs, mergeManual, args, stdout, stderr)
+	if code >= 0 {
 		return code
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "simulate merge: --format %q: want text or json\n", *format)
-		return 2
+	if !oneOf(stderr, cmd, "format", *format, "text", "json") {
+		return exitBadInput
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprint(stderr, "simulate merge: no summary files\nRun 'simulate merge --help' for usage.\n")
-		return 2
+	if *keep < 1 {
+		return usageError(stderr, cmd, "--keep-failures %d: want at least 1", *keep)
+	}
+	if len(paths) == 0 {
+		return usageError(stderr, cmd, "no summary files")
 	}
 	var total *campaign.Report
-	for _, path := range fs.Args() {
+	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "simulate merge: %v\n", err)
-			return 2
+			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+			return exitBadInput
 		}
-		var r campaign.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			fmt.Fprintf(stderr, "simulate merge: %s: %v\n", path, err)
-			return 2
-		}
-		if r.Errors == nil || len(r.Shards) == 0 {
-			fmt.Fprintf(stderr, "simulate merge: %s: not a campaign summary (simulate random --format json)\n", path)
-			return 2
+		r, err := campaign.ReadReport(data)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %s: %v\n", cmd, path, err)
+			return exitBadInput
 		}
 		if total == nil {
-			total = &r
+			total = r
 			continue
 		}
-		if err := total.Merge(&r, *keep); err != nil {
-			fmt.Fprintf(stderr, "simulate merge: %s: %v\n", path, err)
-			return 2
+		if err := total.Merge(r, *keep); err != nil {
+			fmt.Fprintf(stderr, "%s: %s: %v\n", cmd, path, err)
+			return exitBadInput
 		}
 	}
-	if ok, missing := campaign.ShardsComplete(total.Shards); !ok {
-		fmt.Fprintf(stderr, "simulate merge: warning: the shards do not cover the campaign (missing: %s)\n", strings.Join(missing, ", "))
+	if missing := campaign.MissingShards(total.Shards); len(missing) > 0 {
+		fmt.Fprintf(stderr, "%s: warning: the shards do not cover the campaign (missing: %s)\n", cmd, strings.Join(missing, ", "))
 	}
 	if *format == "json" {
 		if err := total.WriteJSON(stdout); err != nil {
-			return 2
+			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+			return exitBadInput
 		}
 	} else {
 		total.FormatText(stdout)
 	}
 	if total.ViolationRuns > 0 {
-		return 1
+		return exitFail
 	}
-	return 0
+	return exitOK
 }

@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jitsi-sim/confsim/internal/campaign"
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim"
 )
 
 func runCLI(t *testing.T, args ...string) (string, string, int) {
@@ -73,20 +77,167 @@ func TestRandomShardsMerge(t *testing.T) {
 	}
 }
 
+// Bad input exits 2 with one error line (and the usage hint), nothing on
+// stdout; out-of-range values are refused, not replaced by defaults.
 func TestCampaignBadInput(t *testing.T) {
-	for _, args := range [][]string{
-		{"random", "--shard", "3/2"}, {"random", "--fault", "nope=0.1"}, {"random", "--profile", "x"},
-		{"random", "--format", "xml"}, {"random", "--no-such-flag"}, {"explore", "--depth", "0"},
-		{"explore", "--profile", "x"}, {"merge"}, {"merge", "/no/such/file.json"},
+	dir := t.TempDir()
+	s0 := filepath.Join(dir, "s0.json")
+	os.WriteFile(s0, []byte(`{"errors":{},"shards":["0/2"],"seed":5,"params":"p"}`), 0o644)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"random", "--shard", "3/2"}, `--shard: shard "3/2": want I/N with 0 <= I < N`},
+		{[]string{"random", "--shard", "1/2junk"}, `--shard: shard "1/2junk": want I/N`},
+		{[]string{"random", "--shard", "1/2/3"}, `--shard: shard "1/2/3": want I/N`},
+		{[]string{"random", "--shard", "0/0"}, `--shard: shard "0/0": want I/N`},
+		{[]string{"random", "--fault", "nope=0.1"}, `unknown fault selector "nope"`},
+		{[]string{"random", "--fault", "all=2"}, `fault probability 2 for "all" is not a probability`},
+		{[]string{"random", "--profile", "x"}, `--profile: unknown value "x"`},
+		{[]string{"random", "--format", "xml"}, `--format: unknown value "xml"`},
+		{[]string{"random", "--no-such-flag"}, `flag provided but not defined: -no-such-flag`},
+		{[]string{"random", "--steps", "0"}, `--steps 0: want at least 1`},
+		{[]string{"random", "--steps", "-5"}, `--steps -5: want at least 1`},
+		{[]string{"random", "--keep-failures", "0"}, `--keep-failures 0: want at least 1`},
+		{[]string{"random", "--workers", "-3"}, `--workers -3: want at least 1`},
+		{[]string{"random", "--fault-rate", "-3"}, `--fault-rate -3: want a probability`},
+		{[]string{"random", "--fault-rate", "NaN"}, `--fault-rate NaN: want a probability`},
+		{[]string{"random", "--runs", "0"}, `--runs 0: want at least 1`},
+		{[]string{"random", "--run", "-5"}, `--run "-5": want a run index`},
+		{[]string{"random", "--run", "3", "--format", "json"}, `--format json: with --run, want text or jsonl`},
+		{[]string{"random", "extra"}, `unexpected argument "extra"`},
+		{[]string{"explore", "--depth", "0"}, `--depth 0: want 1 to 4`},
+		{[]string{"explore", "--depth", "5"}, `--depth 5: want 1 to 4`},
+		{[]string{"explore", "--workers", "0"}, `--workers 0: want at least 1`},
+		{[]string{"explore", "--profile", "x"}, `--profile: unknown value "x"`},
+		{[]string{"explore", "--profile", "mixed"}, `--profile: unknown value "mixed"`},
+		{[]string{"merge"}, `no summary files`},
+		{[]string{"merge", s0, "--format", "xml"}, `--format: unknown value "xml"`},
+		{[]string{"merge", "/no/such/file.json"}, `open /no/such/file.json: no such file or directory`},
 	} {
-		if _, _, code := runCLI(t, args...); code != 2 {
-			t.Errorf("%v: exit %d, want 2", args, code)
+		out, errOut, code := runCLI(t, c.args...)
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		if len(lines) == 2 && strings.HasPrefix(lines[1], "Run 'simulate ") {
+			lines = lines[:1]
+		}
+		if code != exitBadInput || out != "" || len(lines) != 1 || !strings.Contains(lines[0], c.msg) {
+			t.Errorf("%v: exit %d, stderr %q, stdout %.80q; want exit 2 and one line with %q", c.args, code, errOut, out, c.msg)
 		}
 	}
 	for _, cmd := range []string{"random", "explore", "merge"} {
 		out, _, code := runCLI(t, cmd, "--help")
 		if code != 0 || !strings.Contains(out, "EXAMPLES") {
 			t.Errorf("%s --help: exit %d", cmd, code)
+		}
+	}
+}
+
+// Flags may follow the file arguments of merge.
+func TestMergeFlagsAfterFiles(t *testing.T) {
+	dir := t.TempDir()
+	s0 := filepath.Join(dir, "s0.json")
+	os.WriteFile(s0, []byte(`{"errors":{},"shards":["0/1"],"seed":5,"params":"p"}`), 0o644)
+	out, errOut, code := runCLI(t, "merge", s0, "--format", "json")
+	if code != exitOK || !strings.HasPrefix(out, "{") || errOut != "" {
+		t.Fatalf("exit %d, stderr %q, stdout %.80q", code, errOut, out)
+	}
+}
+
+// merge reads summaries whose maps are null, and refuses shards that split
+// the campaign differently, repeat or are out of range.
+func TestMergeNullFieldsAndMismatchedShards(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, js string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(js), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	v1 := write("v1.json", `{"errors":{},"shards":["0/2"],"violations":null,"failures":null,"seed":5,"params":"p"}`)
+	v2 := write("v2.json", `{"errors":{},"shards":["1/2"],"violations":{"x":1},"violation_runs":1,"seed":5,"params":"p"}`)
+	out, errOut, code := runCLI(t, "merge", "--format", "json", v1, v2)
+	if code != exitFail || !strings.Contains(out, `"x": 1`) || errOut != "" {
+		t.Fatalf("null violations: exit %d, stderr %q, stdout %s", code, errOut, out)
+	}
+	v3 := write("v3.json", `{"errors":{},"shards":["0/3"],"seed":5,"params":"p"}`)
+	for _, c := range []struct {
+		files []string
+		msg   string
+	}{
+		{[]string{v1, v3}, "v3.json: shards 0/2 and 0/3 split the campaign differently"},
+		{[]string{v1, v1}, "v1.json: shard 0/2 is in two reports"},
+		{[]string{write("z.json", `{"errors":{},"shards":["0/0"],"seed":5,"params":"p"}`)}, `shard "0/0": want I/N with 0 <= I < N`},
+		{[]string{write("o.json", `{"errors":{},"shards":["5/2"],"seed":5,"params":"p"}`)}, `shard "5/2": want I/N with 0 <= I < N`},
+	} {
+		out, errOut, code := runCLI(t, append([]string{"merge"}, c.files...)...)
+		if code != exitBadInput || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.files, code, errOut, c.msg)
+		}
+	}
+	// A missing shard is named.
+	_, errOut, code = runCLI(t, "merge", v1)
+	if code != exitOK || !strings.Contains(errOut, "(missing: 1/2)") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// A failing run (made to fail by an invariant injected for the test) is
+// shrunk to a scenario file whose description says simulate run fails on
+// it, and simulate run does: exit 1, on the offending record.
+func TestShrunkScenarioFailsUnderRun(t *testing.T) {
+	c, err := campaign.New(campaign.Options{Seed: 1, Runs: 400, Workers: 2, Steps: 20, Extra: func(r *sim.Record) string {
+		if r.Event == catalog.Kicked {
+			return "kicked"
+		}
+		return ""
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run()
+	if err != nil || len(sum.Failures) == 0 {
+		t.Fatalf("no failing run: %v", err)
+	}
+	dir := t.TempDir()
+	f := &sum.Failures[0]
+	path, sh, err := writeShrunk(dir, c, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sh.Fails || len(sh.Steps) >= len(f.Steps) || strings.Contains(string(data), "advance: 0") {
+		t.Fatalf("fails %v, %d steps from %d:\n%s", sh.Fails, len(sh.Steps), len(f.Steps), data)
+	}
+	desc := strings.Join(strings.Fields(string(data)), " ")
+	if !strings.Contains(desc, "simulate run fails on this file as long as the bug is there: it never expects conference.kicked") {
+		t.Errorf("the description does not say how the file fails:\n%s", data)
+	}
+	out, errOut, code := runCLI(t, "run", path)
+	if code != exitFail || !strings.Contains(out, "conference.kicked") {
+		t.Fatalf("simulate run %s: exit %d, want 1\n%s%s\n%s", path, code, out, errOut, data)
+	}
+}
+
+// The campaign commands' manuals have the sections of the others, and
+// simulate help COMMAND prints them.
+func TestCampaignManuals(t *testing.T) {
+	for name, manual := range map[string]string{"random": randomManual, "explore": exploreManual, "merge": mergeManual} {
+		if !strings.HasPrefix(manual, "NAME\n    simulate "+name+" - ") {
+			t.Errorf("%s: the manual does not start with NAME", name)
+		}
+		for _, sec := range []string{"\nSYNOPSIS\n", "\nDESCRIPTION\n", "\nOPTIONS\n", "\nEXIT STATUS\n", "\nEXAMPLES\n"} {
+			if !strings.Contains(manual, sec) {
+				t.Errorf("%s: the manual lacks %s", name, strings.TrimSpace(sec))
+			}
+		}
+		for _, args := range [][]string{{"help", name}, {name, "--help"}} {
+			if out, _, code := runCLI(t, args...); code != exitOK || out != manual {
+				t.Errorf("%v: exit %d, not the manual", args, code)
+			}
 		}
 	}
 }

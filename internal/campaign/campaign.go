@@ -21,6 +21,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,9 +39,9 @@ type Options struct {
 	Seed uint64
 	// Runs is the number of runs of the whole campaign (all shards).
 	Runs uint64
-	// Shard and Shards split the campaign: this process runs the indices i
-	// with i % Shards == Shard. Shards 0 means 1.
-	Shard, Shards uint64
+	// Shard is the part of the campaign this process runs (the zero value:
+	// all of it).
+	Shard Shard
 	// Workers is the number of goroutines (default: GOMAXPROCS).
 	Workers int
 	// Profile is documented (default), lib-jitsi-meet or mixed.
@@ -65,6 +66,47 @@ type Options struct {
 	// KeepFailures bounds the failing runs kept for reporting (default 20);
 	// every violation is counted.
 	KeepFailures int
+	// Extra, when set, is one more invariant checked on every record: it
+	// returns why the record breaks it, or "". Its violations are reported
+	// as InvExtra. Tests use it to make runs fail on purpose.
+	Extra func(*sim.Record) string
+}
+
+// Shard is the part of a campaign one process runs: the runs whose index is
+// I modulo N. The zero value stands for the whole campaign (0/1).
+type Shard struct{ I, N uint64 }
+
+// ParseShard parses "I/N" (decimal, 0 <= I < N).
+func ParseShard(s string) (Shard, error) {
+	i, n, ok := strings.Cut(s, "/")
+	x, errI := strconv.ParseUint(i, 10, 64)
+	y, errN := strconv.ParseUint(n, 10, 64)
+	if !ok || errI != nil || errN != nil {
+		return Shard{}, fmt.Errorf("shard %q: want I/N with 0 <= I < N", s)
+	}
+	sh := Shard{x, y}
+	return sh, sh.check()
+}
+
+func (s Shard) check() error {
+	if s.I >= s.N {
+		return fmt.Errorf("shard %q: want I/N with 0 <= I < N", s.String())
+	}
+	return nil
+}
+
+func (s Shard) String() string {
+	return strconv.FormatUint(s.I, 10) + "/" + strconv.FormatUint(s.N, 10)
+}
+
+// Runs is the number of runs of a campaign of total runs that fall in the
+// shard.
+func (s Shard) Runs(total uint64) uint64 {
+	n := total / s.N
+	if s.I < total%s.N {
+		n++
+	}
+	return n
 }
 
 // FaultProb sets the probability of the faults a selector names.
@@ -73,24 +115,31 @@ type FaultProb struct {
 	P        float64
 }
 
+// The defaults of Options.
+const (
+	DefaultSteps        = 12
+	DefaultFaultRate    = 0.005
+	DefaultKeepFailures = 20
+)
+
 func (o *Options) normalize() {
-	if o.Shards == 0 {
-		o.Shards = 1
+	if o.Shard == (Shard{}) {
+		o.Shard = Shard{0, 1}
 	}
-	if o.Workers <= 0 {
+	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.Profile == "" {
 		o.Profile = string(sim.ProfileDocumented)
 	}
-	if o.Steps <= 0 {
-		o.Steps = 12
+	if o.Steps == 0 {
+		o.Steps = DefaultSteps
 	}
 	if o.FaultRate == 0 {
-		o.FaultRate = 0.005
+		o.FaultRate = DefaultFaultRate
 	}
-	if o.KeepFailures <= 0 {
-		o.KeepFailures = 20
+	if o.KeepFailures == 0 {
+		o.KeepFailures = DefaultKeepFailures
 	}
 }
 
@@ -103,8 +152,16 @@ type Campaign struct {
 // New checks the options and prepares a campaign.
 func New(opts Options) (*Campaign, error) {
 	opts.normalize()
-	if opts.Shard >= opts.Shards {
-		return nil, fmt.Errorf("shard %d/%d: the index must be below the count", opts.Shard, opts.Shards)
+	if err := opts.Shard.check(); err != nil {
+		return nil, err
+	}
+	switch {
+	case opts.Workers < 0:
+		return nil, fmt.Errorf("%d workers: want at least 1", opts.Workers)
+	case opts.Steps < 0:
+		return nil, fmt.Errorf("%d steps per run: want at least 1", opts.Steps)
+	case opts.KeepFailures < 0:
+		return nil, fmt.Errorf("keeping %d failures: want at least 1", opts.KeepFailures)
 	}
 	switch opts.Profile {
 	case string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet), ProfileMixed:
@@ -157,7 +214,7 @@ func Select(sel string) ([]int, error) {
 		p := catalog.Phase(strings.TrimPrefix(sel, "phase:"))
 		add(func(f *Fault) bool { return f.Error != nil && f.Error.HasPhase(p) })
 		if out == nil {
-			return nil, fmt.Errorf("no cause has phase %q (phases: connecting, focus-request, muc-join, lobby, password, joined, media, teardown)", p)
+			return nil, fmt.Errorf("no cause has phase %q (phases: %s)", p, strings.Join(causePhases(), ", "))
 		}
 	default:
 		if e, ok := catalog.ByName(sel); ok {
@@ -174,6 +231,20 @@ func Select(sel string) ([]int, error) {
 	return out, nil
 }
 
+// causePhases lists the distinct phases of the catalog's errors, in catalog
+// order.
+func causePhases() []string {
+	var out []string
+	for _, e := range catalog.Errors() {
+		for _, p := range e.Phases {
+			if !slices.Contains(out, string(p)) {
+				out = append(out, string(p))
+			}
+		}
+	}
+	return out
+}
+
 // RunSeed derives the seed of one run from the campaign seed and the run
 // index (SplitMix64 of both), so a run is the same whoever runs it.
 func RunSeed(seed, index uint64) uint64 {
@@ -188,19 +259,37 @@ func mix(z uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
-// Step is one accepted input of a run, or a wait.
+// StepKind says what a Step is.
+type StepKind uint8
+
+// The kinds of steps.
+const (
+	StepInput  StepKind = iota // an input (an action or a fault)
+	StepWait                   // a wait of Wait virtual ms
+	StepSettle                 // run until nothing more is scheduled
+)
+
+// Step is one accepted input of a run, a wait or a settle.
 type Step struct {
-	Input sim.Input
-	// Wait, when Input is empty, is a wait of that many virtual ms; a
-	// negative Wait runs until nothing more is scheduled (settle).
-	Wait int64
+	Kind  StepKind
+	Input sim.Input // for StepInput
+	Wait  int64     // for StepWait, in virtual ms
 }
 
+// InputStep, WaitStep and SettleStep build steps.
+func InputStep(in sim.Input) Step { return Step{Kind: StepInput, Input: in} }
+
+// WaitStep is a wait of ms virtual milliseconds.
+func WaitStep(ms int64) Step { return Step{Kind: StepWait, Wait: ms} }
+
+// SettleStep runs until nothing more is scheduled.
+func SettleStep() Step { return Step{Kind: StepSettle} }
+
 func (s Step) String() string {
-	if s.Input == (sim.Input{}) && s.Wait < 0 {
+	switch s.Kind {
+	case StepSettle:
 		return "settle"
-	}
-	if s.Input == (sim.Input{}) {
+	case StepWait:
 		return "wait " + strconv.FormatInt(s.Wait, 10)
 	}
 	return s.Input.String()
@@ -221,16 +310,75 @@ type Failure struct {
 	Shrunk int `json:"shrunk_steps,omitempty"`
 }
 
-// worker runs campaign runs one at a time on one reused Sim.
-type worker struct {
-	c     *Campaign
+// player applies steps to a Sim under a Checker: the one step loop that
+// campaign runs, Replay and so Shrink share. A run stops at the first model
+// error or limit.
+type player struct {
 	s     *sim.Sim
 	chk   Checker
-	sum   Summary
-	steps []Step
-	out   []byte
-	name  string
-	prev  uint16
+	steps []Step // the steps the model accepted, in order
+	limit bool   // the run reached its time or step limit
+}
+
+// input applies in. A refused input changes nothing and is not kept. It
+// reports whether the model accepted the input and whether the run goes on.
+func (p *player) input(in sim.Input) (accepted, goOn bool) {
+	st := p.s.State()
+	err := p.s.Step(in)
+	var na *sim.NotAllowedError
+	if errors.As(err, &na) {
+		return false, true
+	}
+	if err != nil {
+		return false, p.check(err)
+	}
+	p.steps = append(p.steps, InputStep(in))
+	p.chk.Input(in, st)
+	return true, true
+}
+
+// wait advances virtual time by ms; it reports whether the run goes on.
+func (p *player) wait(ms int64) bool {
+	p.steps = append(p.steps, WaitStep(ms))
+	return p.check(p.s.Advance(ms))
+}
+
+// settle runs until nothing is scheduled; it reports whether the run goes
+// on.
+func (p *player) settle() bool {
+	p.steps = append(p.steps, SettleStep())
+	return p.check(p.s.Settle())
+}
+
+// end settles the run and checks its end.
+func (p *player) end() {
+	p.check(p.s.Settle())
+	p.chk.End(p.s.State())
+}
+
+// check accounts for the error of Advance, Settle or Step; it reports
+// whether the run goes on.
+func (p *player) check(err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, sim.ErrLimit):
+		p.limit = true
+	default:
+		p.chk.Fail(InvModelError, err.Error())
+	}
+	return false
+}
+
+// worker runs campaign runs one at a time on one reused Sim.
+type worker struct {
+	c    *Campaign
+	p    player
+	cfg  sim.Config // of the current run
+	sum  Summary
+	out  []byte
+	name string
+	prev uint16
 	// per-run fault weights (swarm) and their cumulative sums
 	cum []float64
 }
@@ -240,7 +388,8 @@ func (c *Campaign) newWorker() *worker {
 	if err != nil {
 		panic(err)
 	}
-	w := &worker{c: c, s: s, cum: make([]float64, len(faults))}
+	w := &worker{c: c, p: player{s: s}, cum: make([]float64, len(faults))}
+	w.p.chk.extra = c.opts.Extra
 	w.sum.init()
 	s.OnRecord = w.record
 	return w
@@ -259,7 +408,7 @@ func (w *worker) record(r *sim.Record) {
 		w.sum.transition(w.prev, st)
 		w.prev = st
 	}
-	w.chk.Record(r)
+	w.p.chk.Record(r)
 	if w.c.opts.JSONL != nil {
 		w.out = r.AppendJSONL(w.out, w.name)
 	}
@@ -278,41 +427,45 @@ func (c *Campaign) profileOf(wl *rand.Rand) sim.Profile {
 
 // run executes run i; it returns a failure, or nil.
 func (w *worker) run(i uint64) (fail *Failure) {
-	c := w.c
+	c, p := w.c, &w.p
 	seed := RunSeed(c.opts.Seed, i)
 	wl := sim.Stream(seed, "workload")
 	fl := sim.Stream(seed, "faults")
 	cfg := DrawConfig(wl, c.profileOf(wl))
 	cfg.Seed = seed
 	cfg.Engine = sim.EngineTable
-	w.steps = w.steps[:0]
+	w.cfg = cfg
+	p.steps, p.limit = p.steps[:0], false
 	if c.opts.JSONL != nil {
 		w.name = RunName(i)
 	}
 	w.prev = packState(sim.State{})
 	w.sum.Runs++
 	defer func() {
-		if p := recover(); p != nil {
-			w.chk.Fail(InvPanic, fmt.Sprint(p))
+		if r := recover(); r != nil {
+			p.chk.Fail(InvPanic, fmt.Sprint(r))
 		}
-		if v := w.chk.Violation(); v != nil {
+		if p.limit {
+			w.sum.Limits++
+		}
+		if v := p.chk.Violation(); v != nil {
 			w.sum.violation(v.Invariant)
-			fail = &Failure{Run: i, Seed: seed, Violation: *v, Config: cfg, Steps: append([]Step(nil), w.steps...)}
+			fail = &Failure{Run: i, Seed: seed, Violation: *v, Config: cfg, Steps: slices.Clone(p.steps)}
 		}
 	}()
-	if err := w.s.Reset(cfg); err != nil {
-		w.chk.Fail(InvModelError, err.Error())
+	if err := p.s.Reset(cfg); err != nil {
+		p.chk.Fail(InvModelError, err.Error())
 		return
 	}
-	w.chk.Reset(cfg)
+	p.chk.Reset(cfg)
 
 	// Fault weights for this run.
 	total := 0.0
-	for k, p := range c.probs {
+	for k, pr := range c.probs {
 		if c.opts.Swarm && fl.IntN(2) == 0 {
-			p = 0
+			pr = 0
 		}
-		total += p
+		total += pr
 		w.cum[k] = total
 	}
 	scale := 1.0
@@ -326,63 +479,37 @@ func (w *worker) run(i uint64) (fail *Failure) {
 				for w.cum[k] <= u {
 					k++
 				}
-				if !w.apply(faults[k].Input) {
+				accepted, goOn := p.input(faults[k].Input)
+				if !goOn {
 					return
 				}
-				w.sum.faultApplied(k)
+				if accepted {
+					w.sum.Inputs++
+					w.sum.faultApplied(k)
+				}
 			}
 		}
 		if wl.IntN(100) < 70 {
-			if acts := w.s.Allowed(); len(acts) > 0 {
+			if acts := p.s.Allowed(); len(acts) > 0 {
 				a := acts[wl.IntN(len(acts))]
-				if !w.apply(ActionInput(a, wl, &cfg)) {
+				accepted, goOn := p.input(ActionInput(a, wl, &cfg))
+				if !goOn {
 					return
+				}
+				if accepted {
+					w.sum.Inputs++
 				}
 			}
 		}
-		d := Delays[wl.IntN(len(Delays))]
-		w.steps = append(w.steps, Step{Wait: d})
-		if !w.check(w.s.Advance(d)) {
+		if !p.wait(Delays[wl.IntN(len(Delays))]) {
 			return
 		}
-		if w.s.State().Conference.Terminal() && !w.s.Pending() {
+		if p.s.State().Conference.Terminal() && !p.s.Pending() {
 			break
 		}
 	}
-	w.check(w.s.Settle())
-	w.chk.End(w.s.State())
+	p.end()
 	return nil
-}
-
-// apply steps one input; a refused input changes nothing and is dropped.
-func (w *worker) apply(in sim.Input) bool {
-	st := w.s.State()
-	err := w.s.Step(in)
-	var na *sim.NotAllowedError
-	if errors.As(err, &na) {
-		return true
-	}
-	if err == nil {
-		w.sum.Inputs++
-		w.steps = append(w.steps, Step{Input: in})
-		w.chk.Input(in, st)
-		return true
-	}
-	return w.check(err)
-}
-
-// check accounts for the error of Advance, Settle or Step; it reports
-// whether the run goes on.
-func (w *worker) check(err error) bool {
-	switch {
-	case err == nil:
-		return true
-	case errors.Is(err, sim.ErrLimit):
-		w.sum.Limits++
-	default:
-		w.chk.Fail(InvModelError, err.Error())
-	}
-	return false
 }
 
 // batchSize is the number of runs handed out between two ordered writes.
@@ -391,10 +518,7 @@ const batchSize = 512
 // Run runs the campaign (this shard of it) and returns its summary.
 func (c *Campaign) Run() (*Summary, error) {
 	o := c.opts
-	count := uint64(0)
-	if o.Runs > o.Shard {
-		count = (o.Runs - o.Shard + o.Shards - 1) / o.Shards
-	}
+	count := o.Shard.Runs(o.Runs)
 	workers := make([]*worker, o.Workers)
 	for k := range workers {
 		workers[k] = c.newWorker()
@@ -418,7 +542,7 @@ func (c *Campaign) Run() (*Summary, error) {
 					if j >= n {
 						return
 					}
-					i := o.Shard + (start+j)*o.Shards
+					i := o.Shard.I + (start+j)*o.Shard.N
 					w.out = slots[j].out[:0]
 					slots[j].fail = w.run(i)
 					slots[j].out = w.out
@@ -448,17 +572,17 @@ func (c *Campaign) Run() (*Summary, error) {
 		sum.add(&w.sum)
 	}
 	sum.Failures = failures
-	sum.Seed, sum.Shards = o.Seed, []string{fmt.Sprintf("%d/%d", o.Shard, o.Shards)}
+	sum.Seed, sum.Shards = o.Seed, []string{o.Shard.String()}
 	sum.Params = c.Fingerprint()
 	return sum, nil
 }
 
-// RunOne runs run i alone and returns its records, its steps and its
-// failure (nil when it passed).
+// RunOne runs run i alone and returns its records, its steps, the
+// configuration it drew and its failure (nil when it passed).
 func (c *Campaign) RunOne(i uint64) ([]sim.Record, []Step, sim.Config, *Failure) {
 	w := c.newWorker()
 	var recs []sim.Record
-	w.s.OnRecord = func(r *sim.Record) {
+	w.p.s.OnRecord = func(r *sim.Record) {
 		w.record(r)
 		recs = append(recs, *r)
 	}
@@ -466,11 +590,7 @@ func (c *Campaign) RunOne(i uint64) ([]sim.Record, []Step, sim.Config, *Failure)
 	if f != nil {
 		f.Reproduce = c.ReproduceCommand(i)
 	}
-	seed := RunSeed(c.opts.Seed, i)
-	wl := sim.Stream(seed, "workload")
-	cfg := DrawConfig(wl, c.profileOf(wl))
-	cfg.Seed = seed
-	return recs, append([]Step(nil), w.steps...), cfg, f
+	return recs, slices.Clone(w.p.steps), w.cfg, f
 }
 
 // drawFlags are the options that change what runs draw, as command-line
@@ -481,10 +601,10 @@ func (c *Campaign) drawFlags() []string {
 	if o.Profile != string(sim.ProfileDocumented) {
 		out = append(out, "--profile "+o.Profile)
 	}
-	if o.Steps != 12 {
+	if o.Steps != DefaultSteps {
 		out = append(out, "--steps "+strconv.Itoa(o.Steps))
 	}
-	if o.FaultRate != 0.005 {
+	if o.FaultRate != DefaultFaultRate {
 		out = append(out, "--fault-rate "+strconv.FormatFloat(max(o.FaultRate, 0), 'g', -1, 64))
 	}
 	for _, fp := range o.FaultProbs {
@@ -507,3 +627,7 @@ func (c *Campaign) ReproduceCommand(i uint64) string {
 	parts := append([]string{"simulate random --seed " + strconv.FormatUint(c.opts.Seed, 10), "--run " + strconv.FormatUint(i, 10)}, c.drawFlags()...)
 	return strings.Join(parts, " ")
 }
+
+// SetProgress sets Options.Progress once the campaign is prepared (the
+// command line builds its progress bar from the validated options).
+func (c *Campaign) SetProgress(f func(done uint64)) { c.opts.Progress = f }

@@ -3,7 +3,7 @@ package campaign
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,7 +75,7 @@ func TestShardsMergeToWhole(t *testing.T) {
 	var merged *Report
 	for i := range uint64(3) {
 		o := base
-		o.Shard, o.Shards = i, 3
+		o.Shard = Shard{i, 3}
 		_, r := runCampaign(t, o)
 		// Through JSON, as merge reads them.
 		var rr Report
@@ -90,7 +90,7 @@ func TestShardsMergeToWhole(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ok, missing := ShardsComplete(merged.Shards); !ok {
+	if missing := MissingShards(merged.Shards); missing != nil {
 		t.Fatalf("shards %v incomplete: %v", merged.Shards, missing)
 	}
 	merged.Shards, whole.Shards = nil, nil
@@ -98,7 +98,7 @@ func TestShardsMergeToWhole(t *testing.T) {
 		t.Fatalf("merged shards differ from the whole campaign:\n%s\nvs\n%s", a, b)
 	}
 	o := base
-	o.Shard, o.Shards = 1, 3
+	o.Shard = Shard{1, 3}
 	_, again := runCampaign(t, o)
 	merged.Shards = []string{"0/3", "1/3", "2/3"}
 	if err := merged.Merge(again, 20); err == nil {
@@ -169,36 +169,224 @@ func TestCheckerCatches(t *testing.T) {
 	}
 }
 
-// A failing run shrinks to a scenario file that simulate run's parser
-// accepts and whose replay fails.
+// kickedIsABug is an invariant injected for the tests: no run may be
+// kicked. Campaigns with it fail without any bug in the model.
+func kickedIsABug(r *sim.Record) string {
+	if r.Event == catalog.Kicked {
+		return "kicked"
+	}
+	return ""
+}
+
+// firstFailure runs a campaign with the injected invariant and returns its
+// first failing run.
+func firstFailure(t *testing.T) (*Campaign, *Failure) {
+	t.Helper()
+	c, err := New(Options{Seed: 1, Runs: 400, Workers: 2, Steps: 20, Extra: kickedIsABug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Failures) == 0 {
+		t.Fatal("no run was kicked: the injected invariant never fired")
+	}
+	return c, &sum.Failures[0]
+}
+
+// A failing run shrinks to a shorter list of steps that breaks the same
+// invariant, and to a scenario file that simulate run's parser accepts and
+// whose replay fails on the offending record.
 func TestShrinkWritesFailingScenario(t *testing.T) {
-	cfg := sim.Config{Profile: sim.ProfileDocumented, Seed: 3, Room: sim.Room{Name: "room", Exists: true}, Client: sim.Client{DisplayName: "Alice"}}
-	steps := []Step{{Input: sim.Input{Fault: "focus-not-ready"}}, {Input: sim.Input{Action: sim.ActionJoin}}, {Wait: 3000},
-		{Input: sim.Input{Fault: "participant-joins"}}, {Input: sim.Input{Action: sim.ActionSendChat, Text: "hi"}},
-		{Input: sim.Input{Fault: "participant-joins"}}, {Wait: 40}, {Input: sim.Input{Fault: "chat-send-failed"}}}
-	s, _ := sim.New(cfg)
-	v, _, ok := Replay(s, cfg, steps)
-	if !ok || v == nil {
-		t.Skip("the known model bug (second session-initiate) no longer reproduces: nothing to shrink")
+	c, f := firstFailure(t)
+	if f.Violation.Invariant != InvExtra || f.Violation.Event != string(catalog.Kicked) {
+		t.Fatalf("unexpected violation %+v", f.Violation)
 	}
-	small := Shrink(cfg, steps, v.Invariant)
-	if len(small) >= len(steps) {
-		t.Fatalf("not shrunk: %v", small)
+	sh := c.ShrinkFailure(f)
+	if len(sh.Steps) >= len(f.Steps) {
+		t.Fatalf("not shrunk: %d steps from %d", len(sh.Steps), len(f.Steps))
 	}
-	v2, at, ok := Replay(s, cfg, small)
-	if !ok || v2 == nil || v2.Invariant != v.Invariant {
-		t.Fatalf("shrunk run does not fail the same way: %v", v2)
+	s, err := sim.New(f.Config)
+	if err != nil {
+		t.Fatal(err)
 	}
-	data := ScenarioYAML(ScenarioFile{Name: "shrunk", Description: "test: " + v.String(), Config: cfg, Steps: small, Never: v2.Error, NeverAt: at})
+	v, _, ok := c.Replay(s, f.Config, sh.Steps)
+	if !ok || v == nil || v.Invariant != InvExtra {
+		t.Fatalf("the shrunk steps do not fail the same way: %v (accepted %v)", v, ok)
+	}
+	// 1-minimal: without any one input the run no longer fails.
+	for k := range sh.Steps {
+		if sh.Steps[k].Kind != StepInput {
+			continue
+		}
+		cand := append(slices.Clone(sh.Steps[:k]), sh.Steps[k+1:]...)
+		if v, _, ok := c.Replay(s, f.Config, cand); ok && v != nil && v.Invariant == InvExtra {
+			t.Errorf("step %d (%s) can go: %v", k, sh.Steps[k], sh.Steps)
+		}
+	}
+	if !sh.Fails || sh.File.Never != string(catalog.Kicked) {
+		t.Fatalf("no failing expectation: %+v", sh.File)
+	}
+	data := ScenarioYAML(sh.File)
+	if bytes.Contains(data, []byte("advance: 0")) {
+		t.Errorf("advance 0 written:\n%s", data)
+	}
 	sc, err := scenario.Parse("shrunk.yaml", data)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, data)
 	}
-	if res := scenario.Run(sc, scenario.Options{}); res.Pass {
-		t.Fatalf("the shrunk scenario passes under simulate run:\n%s", data)
+	res := scenario.Run(sc, scenario.Options{})
+	if res.Pass || !strings.Contains(res.Reason, "conference.kicked") {
+		t.Fatalf("the shrunk scenario does not fail on conference.kicked under simulate run (%q):\n%s", res.Reason, data)
 	}
-	if !strings.Contains(string(data), "participant-joins") {
-		t.Fatalf("shrunk scenario lost the culprit:\n%s", data)
+}
+
+// ScenarioYAML never writes advance 0 (the format wants >= 1; a wait of 0
+// does nothing) and writes a settle as settle.
+func TestScenarioYAMLSkipsZeroWaits(t *testing.T) {
+	cfg := sim.Config{Profile: sim.ProfileDocumented, Seed: 1, Client: sim.Client{DisplayName: "Alice"}}
+	steps := []Step{InputStep(sim.Input{Action: sim.ActionJoin}), WaitStep(0), WaitStep(40), SettleStep(), WaitStep(0)}
+	data := ScenarioYAML(ScenarioFile{Name: "z", Description: "zero waits", Config: cfg, Steps: steps, Never: "conference.kicked", NeverAt: 1})
+	if bytes.Contains(data, []byte("advance: 0")) || !bytes.Contains(data, []byte("  - advance: 40\n  - settle: true\n")) {
+		t.Fatalf("unexpected steps:\n%s", data)
 	}
-	fmt.Fprint(new(bytes.Buffer), string(data))
+	sc, err := scenario.Parse("z.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	if res := scenario.Run(sc, scenario.Options{}); !res.Pass {
+		t.Fatalf("%s\n%s", res.Reason, data)
+	}
+}
+
+// A terminal state left without a record (terminal-absorbs from End) names
+// the terminal state, and the scenario written for it expects that state at
+// the end, so that it fails while the state is left.
+func TestTerminalAbsorbsWithoutRecordFails(t *testing.T) {
+	var chk Checker
+	chk.Reset(sim.Config{Profile: sim.ProfileDocumented})
+	r := sim.Record{T: 1, Event: catalog.ConnectionFailed, ConnErr: catalog.ConnErrors()[0], State: sim.State{Conference: sim.ConnectionFailed}}
+	chk.Record(&r)
+	chk.End(sim.State{Conference: sim.Joined})
+	v := chk.Violation()
+	if v == nil || v.Invariant != InvTerminalAbsorbs || v.Record != -1 || v.Terminal != sim.ConnectionFailed.String() {
+		t.Fatalf("got %+v", v)
+	}
+	// A run that ends joined fails the expectation such a file ends with.
+	cfg := sim.Config{Profile: sim.ProfileDocumented, Seed: 1, Room: sim.Room{Occupants: 1}, Client: sim.Client{DisplayName: "Alice"}}
+	data := ScenarioYAML(ScenarioFile{Name: "t", Description: "terminal", Config: cfg,
+		Steps: []Step{InputStep(sim.Input{Action: sim.ActionJoin})}, FinalState: v.Terminal})
+	sc, err := scenario.Parse("t.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	if res := scenario.Run(sc, scenario.Options{}); res.Pass || !strings.Contains(res.Reason, "connection-failed") {
+		t.Fatalf("passes or fails for another reason (%q):\n%s", res.Reason, data)
+	}
+}
+
+// Summaries whose maps are null merge; shards that split the campaign
+// differently, out of range or twice do not.
+func TestMergeNullFieldsAndBadShards(t *testing.T) {
+	read := func(js string) (*Report, error) { return ReadReport([]byte(js)) }
+	a, err := read(`{"errors":{},"shards":["0/2"],"violations":null,"failures":null,"seed":5,"params":"p"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := read(`{"errors":{},"shards":["1/2"],"violations":{"x":1},"violation_runs":1,"seed":5,"params":"p"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Merge(b, 20); err != nil {
+		t.Fatal(err)
+	}
+	if a.Violations["x"] != 1 || a.ViolationRuns != 1 || len(MissingShards(a.Shards)) != 0 {
+		t.Fatalf("merged: %+v", a)
+	}
+	// Merge itself copes with a report built by hand with nil maps.
+	c := &Report{Seed: 5, Params: "p", Shards: []string{"0/2"}}
+	if err := c.Merge(b, 20); err != nil || c.Violations["x"] != 1 {
+		t.Fatalf("%v %+v", err, c)
+	}
+
+	for _, js := range []string{
+		`{"errors":{},"shards":["0/0"],"seed":5,"params":"p"}`,
+		`{"errors":{},"shards":["5/2"],"seed":5,"params":"p"}`,
+		`{"errors":{},"shards":["1/2junk"],"seed":5,"params":"p"}`,
+		`{"errors":{},"shards":["0/2","0/2"],"seed":5,"params":"p"}`,
+		`{"errors":{},"shards":["0/2","1/3"],"seed":5,"params":"p"}`,
+		`{"shards":["0/2"],"seed":5,"params":"p"}`,
+	} {
+		if r, err := read(js); err == nil {
+			t.Errorf("%s accepted: %+v", js, r)
+		}
+	}
+	x, _ := read(`{"errors":{},"shards":["0/2"],"seed":5,"params":"p"}`)
+	y, _ := read(`{"errors":{},"shards":["0/3"],"seed":5,"params":"p"}`)
+	if err := x.Merge(y, 20); err == nil || !strings.Contains(err.Error(), "split the campaign differently") {
+		t.Errorf("0/2 with 0/3: %v", err)
+	}
+	if got := MissingShards([]string{"0/3"}); !slices.Equal(got, []string{"1/3", "2/3"}) {
+		t.Errorf("missing %v", got)
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	for s, want := range map[string]Shard{"0/1": {0, 1}, "3/8": {3, 8}, "18446744073709551614/18446744073709551615": {1<<64 - 2, 1<<64 - 1}} {
+		if got, err := ParseShard(s); err != nil || got != want {
+			t.Errorf("%s: %v %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "1", "1/2junk", "1/2/3", "0/0", "5/2", "2/2", "-1/2", "+1/2", " 1/2", "1/ 2", "x/2"} {
+		if _, err := ParseShard(s); err == nil {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}
+
+// The runs of the shards add up to the campaign's, even at the top of the
+// range.
+func TestShardRunsNoOverflow(t *testing.T) {
+	const all = 1<<64 - 1
+	for _, n := range []uint64{1, 2, 3, 7} {
+		var sum uint64
+		for i := range n {
+			sum += Shard{i, n}.Runs(all)
+		}
+		if sum != all {
+			t.Errorf("N=%d: %d runs in all", n, sum)
+		}
+	}
+	if got := (Shard{0, 2}).Runs(all); got != all/2+1 {
+		t.Errorf("0/2 of %d: %d", uint64(all), got)
+	}
+	if got := (Shard{2, 3}).Runs(5); got != 1 {
+		t.Errorf("2/3 of 5: %d", got)
+	}
+}
+
+// New rejects out-of-range options instead of replacing them with defaults.
+func TestNewRejectsOutOfRange(t *testing.T) {
+	for _, o := range []Options{{Steps: -5}, {Workers: -3}, {KeepFailures: -1}, {FaultRate: 1.5},
+		{Shard: Shard{2, 2}}, {Shard: Shard{1, 0}}, {FaultProbs: []FaultProb{{"all", -0.1}}}} {
+		if _, err := New(o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+}
+
+// RunOne returns the configuration the run drew.
+func TestRunOneReturnsItsConfig(t *testing.T) {
+	c, err := New(Options{Seed: 3, Profile: ProfileMixed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range uint64(20) {
+		recs, steps, cfg, _ := c.RunOne(i)
+		if cfg.Seed != RunSeed(3, i) || cfg.Engine != sim.EngineTable || len(recs) == 0 || len(steps) == 0 {
+			t.Fatalf("run %d: %+v", i, cfg)
+		}
+	}
 }

@@ -22,6 +22,7 @@ const (
 	InvProfile            = "profile"        // the pinned library never emits its three dead errors
 	InvPanic              = "model-panic"    // the model panicked
 	InvModelError         = "model-error"    // the model returned an unexpected error
+	InvExtra              = "extra"          // Options.Extra, an invariant given by the caller
 )
 
 // Violation is the first invariant a run broke.
@@ -35,6 +36,9 @@ type Violation struct {
 	// Event and Error are those of the offending record, if any.
 	Event string `json:"event,omitempty"`
 	Error string `json:"error,omitempty"`
+	// Terminal is, for a terminal-absorbs violation, the terminal
+	// conference state the run should have stayed in.
+	Terminal string `json:"terminal_state,omitempty"`
 }
 
 func (v *Violation) String() string {
@@ -71,16 +75,16 @@ type Checker struct {
 
 	v     *Violation
 	first Violation
+
+	extra func(*sim.Record) string // Options.Extra; kept by Reset
 }
 
 // Reset prepares the checker for a run with cfg.
 func (c *Checker) Reset(cfg sim.Config) {
-	*c = Checker{cfg: cfg}
+	*c = Checker{cfg: cfg, extra: c.extra}
 }
 
 // Violation returns the first violation, or nil.
-func (c *Checker) N() int { return c.n }
-
 func (c *Checker) Violation() *Violation { return c.v }
 
 func (c *Checker) fail(inv string, r *sim.Record, format string, args ...any) {
@@ -101,8 +105,9 @@ func (c *Checker) Fail(inv, msg string) { c.fail(inv, nil, "%s", msg) }
 
 // Input tells the checker that the model accepted in while in state st.
 func (c *Checker) Input(in sim.Input, st sim.State) {
-	if in.Action != "" && c.terminal {
+	if in.Action != "" && c.terminal && c.v == nil {
 		c.fail(InvTerminalAbsorbs, nil, "action %s accepted in terminal state %s", in.Action, st)
+		c.first.Terminal = c.prev.Conference.String()
 	}
 	switch in.Action {
 	case sim.ActionJoin, sim.ActionLogin, sim.ActionKnock:
@@ -179,6 +184,11 @@ func (c *Checker) Record(r *sim.Record) {
 	if r.HasErr {
 		c.checkError(r)
 	}
+	if c.extra != nil {
+		if why := c.extra(r); why != "" {
+			c.fail(InvExtra, r, "%s", why)
+		}
+	}
 }
 
 func (c *Checker) checkError(r *sim.Record) {
@@ -191,7 +201,8 @@ func (c *Checker) checkError(r *sim.Record) {
 		c.fail(InvClassification, r, "%s carried by %s, catalog says %s", e.Value, r.Event, e.Event)
 	}
 	if !paramsMatch(e, r) {
-		c.fail(InvClassification, r, "%s params %s, catalog says %s", e.Value, paramNames(r.Params), catalogParamNames(e))
+		c.fail(InvClassification, r, "%s params %s, catalog says %s", e.Value, names(r.Params, func(p sim.Param) string { return p.Name }),
+			names(e.Params, func(p catalog.Param) string { return p.Name }))
 	}
 	if !e.HasPhase(r.Phase) {
 		c.fail(InvClassification, r, "%s in phase %s, catalog says %v", e.Value, r.Phase, e.Phases)
@@ -228,8 +239,9 @@ func (c *Checker) checkError(r *sim.Record) {
 
 // End checks what holds at the end of a run: a terminal state stays put.
 func (c *Checker) End(final sim.State) {
-	if c.terminal && final.Conference != c.prev.Conference {
+	if c.terminal && final.Conference != c.prev.Conference && c.v == nil {
 		c.fail(InvTerminalAbsorbs, nil, "ended in %s after terminal state %s", final.Conference, c.prev.Conference)
+		c.first.Terminal = c.prev.Conference.String()
 	}
 }
 
@@ -264,18 +276,11 @@ func paramsMatch(e *catalog.Error, r *sim.Record) bool {
 	return true
 }
 
-func paramNames(ps sim.Params) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.Name
-	}
-	return out
-}
-
-func catalogParamNames(e *catalog.Error) []string {
-	out := make([]string, len(e.Params))
-	for i, p := range e.Params {
-		out[i] = p.Name
+// names lists the names of xs.
+func names[T any](xs []T, name func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = name(x)
 	}
 	return out
 }

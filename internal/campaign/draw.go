@@ -100,7 +100,7 @@ var Delays = []int64{0, 40, 250, 3000, 6000, 20000, 120000}
 // authorization-failure) or a wire-level signal.
 type Fault struct {
 	Input sim.Input
-	// Cause is the cause's error, nil for a signal.
+	// Error is the error a documented cause belongs to; nil for a signal.
 	Error *catalog.Error
 }
 
@@ -137,12 +137,3 @@ var faults = func() []Fault {
 // one entry per AUTH_ERROR_TYPES value for authorization-failure), then the
 // signals sorted by id. Do not modify the slice.
 func Faults() []Fault { return faults }
-
-// NumCauses is the number of documented causes (each counted once).
-func NumCauses() int {
-	n := 0
-	for i := range catalog.Errors() {
-		n += len(catalog.Errors()[i].Causes)
-	}
-	return n
-}

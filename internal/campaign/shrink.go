@@ -1,78 +1,64 @@
 package campaign
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jitsi-sim/confsim/sim"
 )
 
-// Replay runs cfg with steps on s, checking every record, the way simulate
-// run replays a scenario: each input at the current virtual time, each wait
-// with Advance (a negative wait settles), then Settle. It returns the first violation, the index of the
-// step during which it showed (len(steps) for the final settle), and
-// whether every input was accepted.
-func Replay(s *sim.Sim, cfg sim.Config, steps []Step) (v *Violation, at int, accepted bool) {
-	var chk Checker
-	chk.Reset(cfg)
+// Replay runs cfg with steps on s, checking every record with the
+// campaign's invariants, through the step loop campaign runs use: each input
+// at the current virtual time, each wait with Advance, each settle with
+// Settle, then a final Settle. Like a campaign run it stops at a model error
+// or a limit. It returns the first violation, the index of the step during
+// which it showed (len(steps) for the final settle), and whether every input
+// was accepted.
+func (c *Campaign) Replay(s *sim.Sim, cfg sim.Config, steps []Step) (v *Violation, at int, accepted bool) {
+	p := player{s: s}
+	p.chk.extra = c.opts.Extra
+	p.chk.Reset(cfg)
 	defer func() { s.OnRecord = nil }()
 	if err := s.Reset(cfg); err != nil {
 		return nil, 0, false
 	}
 	at = -1
 	refused := false
-	s.OnRecord = chk.Record
+	s.OnRecord = p.chk.Record
 	note := func(k int) {
-		if at < 0 && chk.Violation() != nil {
+		if at < 0 && p.chk.Violation() != nil {
 			at = k
 		}
 	}
-	modelErr := func(err error) bool {
-		if err != nil && !errors.Is(err, sim.ErrLimit) {
-			chk.Fail(InvModelError, err.Error())
-			return true
-		}
-		return false
-	}
 	func() {
 		defer func() {
-			if p := recover(); p != nil {
-				chk.Fail(InvPanic, fmt.Sprint(p))
+			if r := recover(); r != nil {
+				p.chk.Fail(InvPanic, fmt.Sprint(r))
 			}
 		}()
 		for k, st := range steps {
-			if st.Input == (sim.Input{}) {
-				var err error
-				if st.Wait < 0 {
-					err = s.Settle()
-				} else {
-					err = s.Advance(st.Wait)
-				}
-				if modelErr(err) {
-					note(k)
+			goOn := true
+			switch st.Kind {
+			case StepWait:
+				goOn = p.wait(st.Wait)
+			case StepSettle:
+				goOn = p.settle()
+			default:
+				var ok bool
+				if ok, goOn = p.input(st.Input); !ok && goOn {
+					refused, at = true, k
 					return
 				}
-				note(k)
-				continue
 			}
-			before := s.State()
-			err := s.Step(st.Input)
-			var na *sim.NotAllowedError
-			if errors.As(err, &na) || (err != nil && !errors.Is(err, sim.ErrInternal)) {
-				refused, at = true, k
-				return
-			}
-			if modelErr(err) {
-				note(k)
-				return
-			}
-			chk.Input(st.Input, before)
 			note(k)
+			if !goOn {
+				return
+			}
 		}
-		modelErr(s.Settle())
-		chk.End(s.State())
+		p.end()
 		note(len(steps))
 	}()
 	if refused {
@@ -81,7 +67,7 @@ func Replay(s *sim.Sim, cfg sim.Config, steps []Step) (v *Violation, at int, acc
 	if at < 0 {
 		at = len(steps)
 	}
-	if v := chk.Violation(); v != nil {
+	if v := p.chk.Violation(); v != nil {
 		cp := *v
 		return &cp, at, true
 	}
@@ -92,16 +78,16 @@ func Replay(s *sim.Sim, cfg sim.Config, steps []Step) (v *Violation, at int, acc
 // list from which no single chunk can be removed without the run passing,
 // breaking a different invariant, or having an input refused. Waits are
 // then lowered where the failure allows it.
-func Shrink(cfg sim.Config, steps []Step, inv string) []Step {
+func (c *Campaign) Shrink(cfg sim.Config, steps []Step, inv string) []Step {
 	s, err := sim.New(cfg)
 	if err != nil {
 		return steps
 	}
-	fails := func(c []Step) bool {
-		v, _, ok := Replay(s, cfg, c)
+	fails := func(cand []Step) bool {
+		v, _, ok := c.Replay(s, cfg, cand)
 		return ok && v != nil && v.Invariant == inv
 	}
-	cur := append([]Step(nil), steps...)
+	cur := slices.Clone(steps)
 	if !fails(cur) {
 		return cur
 	}
@@ -111,7 +97,7 @@ func Shrink(cfg sim.Config, steps []Step, inv string) []Step {
 		reduced := false
 		for start := 0; start < len(cur); start += chunk {
 			end := min(start+chunk, len(cur))
-			cand := append(append([]Step(nil), cur[:start]...), cur[end:]...)
+			cand := append(slices.Clone(cur[:start]), cur[end:]...)
 			if fails(cand) {
 				cur, n, reduced = cand, max(n-1, 2), true
 				break
@@ -126,7 +112,7 @@ func Shrink(cfg sim.Config, steps []Step, inv string) []Step {
 	}
 	// Shorter waits, where they keep the failure.
 	for k := range cur {
-		if cur[k].Input != (sim.Input{}) {
+		if cur[k].Kind != StepWait {
 			continue
 		}
 		for _, d := range Delays {
@@ -144,6 +130,50 @@ func Shrink(cfg sim.Config, steps []Step, inv string) []Step {
 	return cur
 }
 
+// Shrunk is a failing run shrunk to a scenario file.
+type Shrunk struct {
+	Name  string
+	File  ScenarioFile
+	Steps []Step
+	// Fails says whether the file has an expectation that fails while the
+	// bug is there: an expect_never of the offending record's error or
+	// event, or, for a terminal state left without a record, an expect of
+	// that state after the run.
+	Fails bool
+}
+
+// ShrinkFailure shrinks a failing run and describes it as a scenario file.
+func (c *Campaign) ShrinkFailure(f *Failure) Shrunk {
+	cfg := f.Config
+	steps := c.Shrink(cfg, f.Steps, f.Violation.Invariant)
+	sh := Shrunk{Name: fmt.Sprintf("seed%d-run%d-%s", c.opts.Seed, f.Run, f.Violation.Invariant), Steps: steps}
+	sf := ScenarioFile{Name: sh.Name, Config: cfg, Steps: steps}
+	expectation := ""
+	if s, err := sim.New(cfg); err == nil {
+		if v, at, _ := c.Replay(s, cfg, steps); v != nil {
+			switch {
+			case v.Error != "" || v.Event != "":
+				sf.Never, sf.NeverAt = cmp.Or(v.Error, v.Event), at
+				expectation = "it never expects " + sf.Never + " (the offending record)"
+			case v.Terminal != "":
+				sf.FinalState = v.Terminal
+				expectation = "it expects the run to end in the terminal state " + v.Terminal
+			}
+		}
+	}
+	desc := fmt.Sprintf("Random campaign run %d of seed %d broke the invariant %s: %s. Shrunk from %d to %d steps.",
+		f.Run, c.opts.Seed, f.Violation.Invariant, f.Violation.Message, len(f.Steps), len(steps))
+	if expectation != "" {
+		sh.Fails = true
+		desc += " simulate run fails on this file as long as the bug is there: " + expectation + "."
+	} else {
+		desc += " The violation shows in no record, so this file has no failing expectation: simulate run shows the trace only."
+	}
+	sf.Description = desc + " Reproduce the run: " + f.Reproduce
+	sh.File = sf
+	return sh
+}
+
 // ScenarioFile is what ScenarioYAML writes.
 type ScenarioFile struct {
 	Name, Description string
@@ -157,10 +187,15 @@ type ScenarioFile struct {
 	NeverAt int
 	// Expect, when set, is an error value written as a final expect.
 	Expect string
+	// FinalState, when set, is a conference state written, after a settle,
+	// as a final expect.
+	FinalState string
 }
 
 // ScenarioYAML writes a scenario file in the format of
-// docs/scenario-format.md. A Step with a negative Wait is a settle.
+// docs/scenario-format.md. Waits of 0 ms are left out: every delivery the
+// model schedules is due later than now, so they do nothing, and the format
+// wants advance >= 1.
 func ScenarioYAML(f ScenarioFile) []byte {
 	name, description, cfg, steps, never, neverAt := f.Name, f.Description, f.Config, f.Steps, f.Never, f.NeverAt
 	var b strings.Builder
@@ -195,7 +230,7 @@ func ScenarioYAML(f ScenarioFile) []byte {
 		fmt.Fprintf(&b, "limits: {max_time_ms: %d, max_steps: %d}\n", cfg.Limits.MaxTimeMs, cfg.Limits.MaxSteps)
 	}
 	b.WriteString("steps:\n")
-	if len(steps) == 0 && never == "" && f.Expect == "" {
+	if len(steps) == 0 && never == "" && f.Expect == "" && f.FinalState == "" {
 		b.WriteString("  - settle: true\n")
 	}
 	for k, st := range steps {
@@ -204,9 +239,10 @@ func ScenarioYAML(f ScenarioFile) []byte {
 		}
 		in := st.Input
 		switch {
-		case in == (sim.Input{}) && st.Wait < 0:
+		case st.Kind == StepSettle:
 			b.WriteString("  - settle: true\n")
-		case in == (sim.Input{}):
+		case st.Kind == StepWait && st.Wait <= 0:
+		case st.Kind == StepWait:
 			fmt.Fprintf(&b, "  - advance: %d\n", st.Wait)
 		case in.Action != "":
 			fmt.Fprintf(&b, "  - action: %s\n", in.Action)
@@ -228,6 +264,9 @@ func ScenarioYAML(f ScenarioFile) []byte {
 	}
 	if f.Expect != "" {
 		fmt.Fprintf(&b, "  - expect: {error: %s}\n", yq(f.Expect))
+	}
+	if f.FinalState != "" {
+		fmt.Fprintf(&b, "  - settle: true\n  - expect: {state: %s}\n", yq(f.FinalState))
 	}
 	return []byte(b.String())
 }

@@ -1,7 +1,9 @@
 package campaign
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -86,15 +88,6 @@ func (s *Summary) add(o *Summary) {
 	}
 }
 
-// ViolationCount is the number of runs that broke an invariant.
-func (s *Summary) ViolationCount() uint64 {
-	var n uint64
-	for _, v := range s.Violations {
-		n += v
-	}
-	return n
-}
-
 // Report is the JSON form of a summary; merge works on reports.
 type Report struct {
 	Seed   uint64   `json:"seed"`
@@ -157,21 +150,15 @@ func uniqSorted(xs []string) []string {
 	return slices.Compact(out)
 }
 
-// AllCauses lists every documented cause id; AllSignals every signal id.
-func allCauses() []string {
+// faultIDs lists the ids of the documented causes (cause true) or of the
+// signals, once each, in Faults() order: the one list coverage is measured
+// against, derived from the catalog and sim.Signals through Faults().
+func faultIDs(cause bool) []string {
 	var out []string
-	for _, e := range catalog.Errors() {
-		for _, c := range e.Causes {
-			out = append(out, c.ID)
+	for _, f := range faults {
+		if (f.Error != nil) == cause && !slices.Contains(out, f.Input.Fault) {
+			out = append(out, f.Input.Fault)
 		}
-	}
-	return out
-}
-
-func allSignals() []string {
-	var out []string
-	for _, s := range sim.Signals {
-		out = append(out, s.ID)
 	}
 	return out
 }
@@ -222,8 +209,8 @@ func (s *Summary) Report(profile string) *Report {
 		trans = append(trans, unpackState(uint16(k>>16)).String()+" -> "+unpackState(uint16(k)).String())
 	}
 	r.Coverage = Coverage{
-		Causes:      covered(causes, allCauses()),
-		Signals:     covered(signals, allSignals()),
+		Causes:      covered(causes, faultIDs(true)),
+		Signals:     covered(signals, faultIDs(false)),
 		Errors:      covered(reached, allErrorValues(profile)),
 		States:      covered(states, nil),
 		Transitions: covered(trans, nil),
@@ -248,19 +235,72 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return err
 }
 
+// ReadReport parses a summary that simulate random --format json wrote.
+// Counters left out or null read as zero; shards must be I/N with I < N.
+func ReadReport(data []byte) (*Report, error) {
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, err
+	}
+	if r.Errors == nil || len(r.Shards) == 0 {
+		return nil, errors.New("not a campaign summary (simulate random --format json)")
+	}
+	if _, err := parseShards(r.Shards); err != nil {
+		return nil, err
+	}
+	r.fill()
+	return &r, nil
+}
+
+// fill allocates the maps and slices JSON left null.
+func (r *Report) fill() {
+	if r.Errors == nil {
+		r.Errors = map[string]uint64{}
+	}
+	if r.Violations == nil {
+		r.Violations = map[string]uint64{}
+	}
+	if r.Failures == nil {
+		r.Failures = []Failure{}
+	}
+}
+
+// parseShards parses a report's shards; they must be distinct and of one N.
+func parseShards(ss []string) ([]Shard, error) {
+	out := make([]Shard, 0, len(ss))
+	for _, s := range ss {
+		sh, err := ParseShard(s)
+		if err != nil {
+			return nil, err
+		}
+		if len(out) > 0 && sh.N != out[0].N {
+			return nil, fmt.Errorf("shards %s and %s split the campaign differently", out[0], sh)
+		}
+		if slices.Contains(out, sh) {
+			return nil, fmt.Errorf("shard %s is in two reports", sh)
+		}
+		out = append(out, sh)
+	}
+	return out, nil
+}
+
 // Merge adds another shard's report. Both must come from the same campaign
-// (seed and params) and cover different shards.
+// (seed and params), split it the same way (one N) and cover different
+// shards.
 func (r *Report) Merge(o *Report, keepFailures int) error {
 	if r.Seed != o.Seed || r.Params != o.Params {
 		return fmt.Errorf("not the same campaign: seed %d %q and seed %d %q", r.Seed, r.Params, o.Seed, o.Params)
 	}
-	for _, sh := range o.Shards {
-		if slices.Contains(r.Shards, sh) {
-			return fmt.Errorf("shard %s is in two reports", sh)
-		}
+	shards, err := parseShards(append(slices.Clone(r.Shards), o.Shards...))
+	if err != nil {
+		return err
 	}
-	r.Shards = append(r.Shards, o.Shards...)
-	sort.Slice(r.Shards, func(i, j int) bool { return shardLess(r.Shards[i], r.Shards[j]) })
+	slices.SortFunc(shards, func(a, b Shard) int { return cmp.Compare(a.I, b.I) })
+	r.Shards = r.Shards[:0]
+	for _, sh := range shards {
+		r.Shards = append(r.Shards, sh.String())
+	}
+	r.fill()
 	r.Runs += o.Runs
 	r.Events += o.Events
 	r.Inputs += o.Inputs
@@ -285,16 +325,6 @@ func (r *Report) Merge(o *Report, keepFailures int) error {
 	return nil
 }
 
-func shardLess(a, b string) bool {
-	var ai, an, bi, bn uint64
-	fmt.Sscanf(a, "%d/%d", &ai, &an)
-	fmt.Sscanf(b, "%d/%d", &bi, &bn)
-	if an != bn {
-		return an < bn
-	}
-	return ai < bi
-}
-
 func mergeCovered(c *Covered, o Covered) {
 	items := uniqSorted(append(append([]string(nil), c.Items...), o.Items...))
 	if c.Total > 0 {
@@ -305,32 +335,24 @@ func mergeCovered(c *Covered, o Covered) {
 	*c = Covered{Covered: len(items), Items: items}
 }
 
-// ShardsComplete reports whether the shards cover a whole campaign: N
-// distinct shards i/N for one N. It returns the missing ones otherwise.
-func ShardsComplete(shards []string) (bool, []string) {
-	if len(shards) == 0 {
-		return false, nil
-	}
-	var n uint64
-	seen := map[uint64]bool{}
-	for _, sh := range shards {
-		var i, m uint64
-		if _, err := fmt.Sscanf(sh, "%d/%d", &i, &m); err != nil {
-			return false, nil
-		}
-		if n != 0 && m != n {
-			return false, nil
-		}
-		n = m
-		seen[i] = true
+// MissingShards lists the shards I/N of the campaign that shards (distinct,
+// of one N, as Merge leaves them) lacks.
+func MissingShards(shards []string) []string {
+	parsed, err := parseShards(shards)
+	if err != nil || len(parsed) == 0 {
+		return nil
 	}
 	var missing []string
-	for i := range n {
-		if !seen[i] {
-			missing = append(missing, fmt.Sprintf("%d/%d", i, n))
+	for i := range parsed[0].N {
+		if !slices.Contains(parsed, Shard{i, parsed[0].N}) {
+			missing = append(missing, Shard{i, parsed[0].N}.String())
+			if len(missing) == 10 {
+				missing = append(missing, "...")
+				break
+			}
 		}
 	}
-	return len(missing) == 0, missing
+	return missing
 }
 
 // FormatText writes the report for people.

@@ -34,7 +34,7 @@ func TestReachability(t *testing.T) {
 				if !e.Reachable {
 					continue
 				}
-				data := campaign.ScenarioYAML(campaign.ScenarioFile{Name: "w", Description: "witness", Config: e.W.Config, Steps: e.W.Steps, Expect: e.Value})
+				data := campaign.ScenarioYAML(campaign.ScenarioFile{Name: "w", Description: "witness", Config: e.Run.Config, Steps: e.Run.Steps, Expect: e.Value})
 				sc, err := scenario.Parse(e.Name+".yaml", data)
 				if err != nil {
 					t.Errorf("%s: %v\n%s", e.Name, err, data)
@@ -77,6 +77,35 @@ func BenchmarkExploreDocumented(b *testing.B) {
 	for b.Loop() {
 		if _, err := Run(Options{Profile: sim.ProfileDocumented, Workers: 2}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The depth is bounded: beyond MaxDepth the search costs minutes and
+// gigabytes, so Run refuses it.
+func TestDepthBounded(t *testing.T) {
+	for _, d := range []int{-1, MaxDepth + 1, 8} {
+		if _, err := Run(Options{Depth: d}); err == nil {
+			t.Errorf("depth %d accepted", d)
+		}
+	}
+}
+
+// The inputs tried are campaign.ActionInput's (with the room's password for
+// join and login), then every campaign fault.
+func TestChoicesAreCampaignInputs(t *testing.T) {
+	cfg := sim.Config{Room: sim.Room{Password: "pw"}}
+	cs := choices(&cfg)
+	if len(cs) != len(sim.Actions)+len(campaign.Faults()) {
+		t.Fatalf("%d choices", len(cs))
+	}
+	for k, a := range sim.Actions {
+		want := campaign.ActionInput(a, highest{}, &cfg)
+		if cs[k].in != want {
+			t.Errorf("%s: %+v, want %+v", a, cs[k].in, want)
+		}
+		if (a == sim.ActionJoin || a == sim.ActionLogin) && cs[k].in.Password != "pw" {
+			t.Errorf("%s without the room's password: %+v", a, cs[k].in)
 		}
 	}
 }
