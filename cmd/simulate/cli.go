@@ -20,8 +20,9 @@ type command struct {
 	name    string
 	summary string
 	run     func(args []string, stdout, stderr io.Writer) int
-	// manual is the help text; "" when the command prints its own (the
-	// campaign commands answer --help themselves).
+	// manual is the help text that simulate help COMMAND prints (and
+	// COMMAND --help, through parse or, for the campaign commands, their own
+	// flag handling in campaign.go).
 	manual string
 }
 
@@ -32,9 +33,9 @@ func commands() []command {
 		{"errors", "list the conference errors and AUTH_ERROR_TYPES", cmdErrors, errorsManual},
 		{"describe", "explain one conference error and the scenarios that reach it", cmdDescribe, describeManual},
 		{"graph", "print the conference lifecycle as Mermaid or Graphviz", cmdGraph, graphManual},
-		{"random", "run a seeded random fault campaign", cmdRandom, ""},
-		{"explore", "search the lifecycle for paths to every error", cmdExplore, ""},
-		{"merge", "merge campaign results", cmdMerge, ""},
+		{"random", "run a seeded random fault campaign", cmdRandom, randomManual},
+		{"explore", "search the lifecycle for paths to every error", cmdExplore, exploreManual},
+		{"merge", "merge campaign results", cmdMerge, mergeManual},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jitsi-sim/confsim/internal/catalog"
 )
@@ -90,7 +91,7 @@ func TestBadInputRunsNothing(t *testing.T) {
 	if code != exitBadInput || stdout != "" {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
-	want := filepath.Join(dir, "b.yaml") + `:2:19: room.occupants: want an integer of at least 0, got string "many"`
+	want := filepath.Join(dir, "b.yaml") + `:2:19: room.occupants: want an integer from 0 to 1000, got string "many"`
 	if !strings.Contains(stderr, want+"\n") {
 		t.Fatalf("stderr %q\nwant the line %q", stderr, want)
 	}
@@ -230,8 +231,19 @@ func TestManualCoversEveryCommand(t *testing.T) {
 		if !strings.Contains(help, "    "+c.name+" ") {
 			t.Errorf("simulate --help does not list %s", c.name)
 		}
-		if c.manual != "" && (!strings.Contains(c.manual, "\nEXAMPLES\n") || !strings.HasPrefix(c.manual, "NAME\n    simulate "+c.name+" - ")) {
+		if !strings.Contains(c.manual, "\nEXAMPLES\n") || !strings.HasPrefix(c.manual, "NAME\n    simulate "+c.name+" - ") {
 			t.Errorf("the manual of %s lacks NAME or EXAMPLES", c.name)
+		}
+		// go doc ./cmd/simulate has a paragraph on every command.
+		if !strings.Contains("\n"+doc, "\nsimulate "+c.name+" ") {
+			t.Errorf("the doc comment of main.go has no paragraph on simulate %s", c.name)
+		}
+		// help COMMAND and COMMAND --help print the same manual.
+		if _, h1, _ := call("help", c.name); h1 != c.manual {
+			t.Errorf("simulate help %s does not print its manual", c.name)
+		}
+		if _, h2, _ := call(c.name, "--help"); h2 != c.manual {
+			t.Errorf("simulate %s --help does not print its manual", c.name)
 		}
 	}
 }
@@ -247,5 +259,81 @@ func TestFlagsAfterArguments(t *testing.T) {
 	code, _, stderr := call("run", "--", "--format")
 	if code != exitBadInput || !strings.Contains(stderr, "--format: no such file or directory") {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestJUnitBadPathIsFoundBeforeRunning: a --junit path that cannot be
+// written is bad input, reported before any scenario runs.
+func TestJUnitBadPathIsFoundBeforeRunning(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "a.yaml", passing)
+	code, stdout, stderr := call("run", "--junit", filepath.Join(dir, "no", "such", "dir", "r.xml"), p)
+	if code != exitBadInput || stdout != "" || !strings.HasPrefix(stderr, "simulate run: --junit: ") {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+}
+
+// TestHugeRoomIsBadInput: a huge room is refused by the parser, so neither
+// run nor describe spends its time emitting a record per occupant.
+func TestHugeRoomIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "huge.yaml", "description: x\nroom: {occupants: 99999999999999}\nsteps:\n  - action: join\n  - advance: 9223372036854775807\n")
+	done := make(chan struct{})
+	var code int
+	var stdout, stderr, dstderr string
+	go func() {
+		defer close(done)
+		code, stdout, stderr = call("run", p)
+		_, _, dstderr = call("describe", "--scenarios", dir, "ICE_FAILED")
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("run or describe hangs on a huge room")
+	}
+	want := p + ":2:19: room.occupants: want an integer from 0 to 1000, got 99999999999999\n" +
+		p + ":5:14: advance: want an integer from 1 to 86400000 (24 h of virtual time), got 9223372036854775807\n"
+	if code != exitBadInput || stdout != "" || !strings.HasPrefix(stderr, want) {
+		t.Errorf("run: exit %d\nstdout %q\nstderr %q\nwant it to begin %q", code, stdout, stderr, want)
+	}
+	if !strings.Contains(dstderr, "simulate describe: skipping "+p+": "+p+":2:19: room.occupants") {
+		t.Errorf("describe: stderr %q", dstderr)
+	}
+}
+
+// TestExpandErrorsAreBadInput: a path that names no scenario file is bad
+// input (exit 2) with a message naming it; the same file named twice runs
+// once.
+func TestExpandErrorsAreBadInput(t *testing.T) {
+	dir := t.TempDir()
+	ok := write(t, dir, "ok.yaml", passing)
+	notes := write(t, dir, "notes.txt", "not a scenario\n")
+	empty := filepath.Join(dir, "empty")
+	noYAML := filepath.Join(dir, "no-yaml")
+	for _, d := range []string{empty, noYAML} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, noYAML, "x.txt", "x\n")
+	for _, c := range []struct {
+		arg, want string
+	}{
+		{filepath.Join(dir, "nope.yaml"), "nope.yaml: no such file or directory"},
+		{empty, "empty: no scenario files (*.yaml, *.yml) in this directory"},
+		{noYAML, "no-yaml: no scenario files (*.yaml, *.yml) in this directory"},
+		{notes, "notes.txt: not a scenario file: want a *.yaml or *.yml file"},
+		{filepath.Join(dir, "*.txt"), "*.txt: no scenario files (*.yaml, *.yml) match the pattern"},
+	} {
+		for _, cmd := range []string{"run", "validate"} {
+			code, stdout, stderr := call(cmd, c.arg)
+			if code != exitBadInput || stdout != "" || !strings.HasSuffix(stderr, c.want+"\n") {
+				t.Errorf("%s %s: exit %d\nstdout %q\nstderr %q\nwant it to end %q", cmd, c.arg, code, stdout, stderr, c.want)
+			}
+		}
+	}
+	code, stdout, _ := call("run", "-q", ok, dir, filepath.Join(dir, "*"))
+	if code != exitOK || strings.Count(stdout, "--- PASS") != 1 {
+		t.Errorf("the same file named three ways: exit %d\n%s", code, stdout)
 	}
 }

@@ -46,9 +46,28 @@
 // simulate graph prints the conference lifecycle and the Jingle session
 // machine; --format mermaid (default) or dot.
 //
-// Exit status: 0 when everything passed, 1 when an expectation failed, 2 on
-// bad input (a malformed or inconsistent file, an unknown flag, command,
-// error or path).
+// simulate random runs a seeded random fault campaign: each run draws a
+// room, a deployment and a client, then rounds of a fault (each with its
+// probability, --fault-rate and --fault SELECTOR=P), an action the model
+// allows and a wait, and checks every record against the lifecycle
+// invariants and the catalog's classification. The same --seed gives the
+// same output whatever --workers and however the campaign is split with
+// --shard I/N. Each failing run is shrunk to a scenario file in
+// --failures DIR that simulate run replays; --run I replays one run.
+// --format text (default), json (the summary) or jsonl (every record).
+//
+// simulate explore searches breadth-first over input sequences (every
+// action the model allows, every cause and signal) up to --depth inputs and
+// reports, for every error, whether it is reachable within the bound and
+// its shortest witness; --emit DIR writes the witnesses as scenario files.
+//
+// simulate merge FILE... adds up the JSON summaries of the shards of one
+// campaign (simulate random --shard I/N --format json) into the whole
+// campaign's, and reports missing shards.
+//
+// Exit status: 0 when everything passed, 1 when an expectation failed (or,
+// for random and merge, a run broke an invariant), 2 on bad input (a
+// malformed or inconsistent file, an unknown flag, command, error or path).
 //
 // Examples:
 //
@@ -59,6 +78,10 @@
 //	simulate errors --format json | jq '.errors[].value'
 //	simulate describe PASSWORD_REQUIRED
 //	simulate graph --format dot | dot -Tsvg > lifecycle.svg
+//	simulate random --seed 7 --runs 100000
+//	simulate random --seed 7 --runs 1000000 --shard 3/8 --format json > shard3.json
+//	simulate merge shard*.json
+//	simulate explore --emit witnesses/ && simulate run witnesses/
 //
 // Run "simulate help COMMAND" for the manual of one command.
 package main
