@@ -160,6 +160,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	// The report's file is created before anything runs: a path that
+	// cannot be written is bad input, found at once.
+	var report *os.File
+	if *junit != "" {
+		f, err := os.Create(*junit)
+		if err != nil {
+			fmt.Fprintf(stderr, "simulate run: --junit: %v\n", err)
+			return exitBadInput
+		}
+		defer f.Close()
+		report = f
+	}
 	results := make([]scenario.Result, len(scs))
 	var failed []string
 	for i, sc := range scs {
@@ -184,8 +196,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "FAIL: %d of %d scenarios failed: %s\n", len(failed), len(scs), strings.Join(failed, ", "))
 		}
 	}
-	if *junit != "" {
-		if err := os.WriteFile(*junit, junitXML(scs, results), 0o644); err != nil {
+	if report != nil {
+		_, err := report.Write(junitXML(scs, results))
+		if cerr := report.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "simulate run: --junit: %v\n", err)
 			return exitBadInput
 		}
