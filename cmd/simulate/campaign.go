@@ -39,36 +39,51 @@ DESCRIPTION
     so the same seed gives byte-identical output whatever --workers and
     however the campaign is sharded.
 
-    Every failing run prints the command that reproduces it, and is shrunk
-    (delta debugging over its inputs) to a scenario file in --failures DIR
-    that "simulate run" replays.
+    Every failing run is counted. The first --keep-failures of them, in
+    run order, are listed with the command that reproduces the run alone
+    (--run I) and shrunk (delta debugging over its inputs, then shorter
+    waits) to a scenario file in --failures DIR. simulate run fails on such
+    a file (exit 1) as long as the bug is there: it never expects the
+    offending record's error or event, or, when a terminal state was left
+    without a record, expects the run to end in that state. A violation no
+    record shows (a model error, an action accepted in a terminal state
+    that changes nothing) gives a file with no failing expectation; its
+    description and the FAIL report say so.
 
 OPTIONS
     --seed S          campaign seed (default 1)
     --runs N          runs in the whole campaign, all shards (default 1000)
-    --workers N       goroutines (default: all cores)
+    --workers N       goroutines, at least 1 (default: all cores)
     --shard I/N       run only the runs whose index is I modulo N (default 0/1);
                       N CI jobs with I = 0..N-1 share one campaign
     --profile P       documented (default), lib-jitsi-meet, or mixed (drawn per run)
+    --runs, --steps, --workers and --keep-failures want at least 1.
     --steps N         rounds per run (default 12)
-    --fault-rate P    default probability of each fault per round (default 0.005)
+    --fault-rate P    default probability of each fault per round, 0 to 1
+                      (default 0.005; 0: only the faults --fault names)
     --fault SEL=P     probability P for the faults SEL names; repeatable, later wins.
                       SEL: a cause id, cause:reason, a signal id, an error name or
                       value (all its causes), phase:PHASE, causes, signals, all
     --swarm           each run arms a random half of the faults
     --format F        text (default): a summary; json: the summary as one JSON
-                      object; jsonl: every record of every run, one JSON object
-                      per line as "simulate run --format jsonl" writes them (the
-                      summary goes to stderr)
+                      object (what merge reads); jsonl: every record of every
+                      run, in run order, one JSON object per line:
+                      {"scenario": "run-I", "t_ms", "event", "error", "params",
+                      "state"}, the record lines of "simulate run --format
+                      jsonl" without its result lines (the summary goes to
+                      stderr as text)
     --failures DIR    where shrunk scenarios of failing runs go (default
                       failures; "" writes none)
-    --keep-failures N failing runs reported and shrunk (default 20)
-    --run I           run only run I and print its trace (reproduce a failure)
+    --keep-failures N failing runs listed and shrunk (default 20)
+    --run I           run only run I and print its configuration, inputs and
+                      records (text), or its records (jsonl); --format json
+                      is refused with --run
 
     A progress bar is drawn on stderr when it is a terminal.
 
 EXIT STATUS
-    0 no invariant was broken, 1 some run broke one, 2 bad input.
+    0 no invariant was broken, 1 some run broke one, 2 bad input (an
+    unknown flag, an out-of-range value, a bad --shard or selector).
 
 EXAMPLES
     simulate random --seed 7 --runs 100000
@@ -85,23 +100,38 @@ SYNOPSIS
     simulate explore [--profile P] [--depth N] [--format F] [--emit DIR]
 
 DESCRIPTION
-    Breadth-first search over input sequences (every action the model
-    allows, every documented cause and signal), each input followed by a
-    settle, from a few starting rooms, up to --depth inputs. For every
-    error it reports whether it is reachable within the bound and its
-    shortest witness. An error reported unreachable is unreachable by any
-    such sequence of at most --depth inputs.
+    Breadth-first search over input sequences, each input followed by a
+    settle (the model runs until nothing more is scheduled), up to --depth
+    inputs. For every error it reports whether it is reachable within the
+    bound and its shortest witness.
+
+    The bounds. The search starts from three fixed configurations, all
+    with the client's display name Alice, no authentication and no P2P: a
+    fresh room; the same with one participant already in it (so that media
+    starts); and a lobby room with one participant. The inputs tried at
+    every step are every action (join and login with the room's password,
+    which these rooms do not have; lock with s3cret; send-chat with
+    "hello"; kick and destroy with no reason) and every fault: every
+    documented cause (authorization-failure once per AUTH_ERROR_TYPES
+    value) and every signal. Inputs are never raced against deliveries in
+    flight. An error reported unreachable is unreachable by any such
+    sequence of at most --depth inputs from these configurations; other
+    rooms, deployments and races are the business of simulate random.
 
 OPTIONS
     --profile P   documented (default) or lib-jitsi-meet
-    --depth N     the bound: inputs per sequence (default 3)
+    --depth N     the bound: inputs per sequence, 1 to 4 (default 3). The
+                  search grows about 25-fold per input: depth 3 takes about
+                  0.1 s, depth 4 about 3 s and 120 MB; deeper is refused
     --workers N   configurations explored side by side (default: all cores)
-    --format F    text (default) or json: {profile, states, transitions,
-                  errors: [{value, reachable, steps, witness}], ...}
-    --emit DIR    write each witness as a scenario file DIR/<error>.yaml
+    --format F    text (default) or json: {profile, depth, configs, nodes,
+                  states, transitions, errors: [{name, value, reachable,
+                  steps, witness, file}]}
+    --emit DIR    write each witness as a scenario file
+                  DIR/witness-<error>.yaml that simulate run passes
 
 EXIT STATUS
-    0 done, 2 bad input.
+    0 done, 2 bad input (an unknown flag or value, a depth out of range).
 
 EXAMPLES
     simulate explore
@@ -119,15 +149,19 @@ DESCRIPTION
     Adds up the summaries that "simulate random --shard I/N --format json"
     wrote (runs, events, errors, violations) and unites their coverage, so
     that the result is the whole campaign's. The files must come from one
-    campaign (same seed and drawing options) and name distinct shards; a
-    missing shard is reported on stderr.
+    campaign (same seed and drawing options), split it the same way (one
+    N) and name distinct shards I/N with I < N; anything else is bad input.
+    A missing shard is reported on stderr as a warning. Fields a summary
+    leaves out or null count as empty. Flags may follow the files.
 
 OPTIONS
-    --format F    text (default) or json
-    --keep-failures N   failing runs listed (default 20)
+    --format F          text (default) or json (the form random writes)
+    --keep-failures N   failing runs listed, at least 1 (default 20)
 
 EXIT STATUS
-    0 merged, no violations; 1 some run broke an invariant; 2 bad input.
+    0 merged, no violations; 1 some run broke an invariant; 2 bad input (an
+    unreadable file, not a campaign summary, another campaign, shards
+    split differently or repeated).
 
 EXAMPLES
     simulate merge shard*.json

@@ -10,9 +10,10 @@
 // nothing is kept per run beyond the summary counters, a bounded list of
 // failing runs, and, only while a batch of runs is written out, its JSONL.
 //
-// Failing runs are shrunk by delta debugging over their input list and
-// written as scenario files (docs/scenario-format.md) that simulate run
-// replays.
+// The first KeepFailures failing runs are kept; ShrinkFailure reduces one by
+// delta debugging over its input list to a scenario file
+// (docs/scenario-format.md) on which simulate run fails while the bug is
+// there, when a record shows the violation.
 package campaign
 
 import (

@@ -12,9 +12,10 @@
 // reaches an error a shortest witness, within the configurations tried.
 //
 // What the bound means: an error reported unreachable is unreachable by
-// any sequence of at most Depth inputs from the configurations tried, with
-// the model settled between inputs. Races between inputs in flight are the
-// random campaigns' business.
+// any sequence of at most Depth (<= MaxDepth) inputs from the
+// configurations tried, with the inputs of choices (campaign.ActionInput's
+// arguments, every fault) and the model settled between inputs. Races
+// between inputs in flight are the random campaigns' business.
 package explore
 
 import (
