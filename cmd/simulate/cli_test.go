@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/txtar"
+
 	"github.com/jitsi-sim/confsim/internal/catalog"
 )
 
@@ -335,5 +337,35 @@ func TestExpandErrorsAreBadInput(t *testing.T) {
 	code, stdout, _ := call("run", "-q", ok, dir, filepath.Join(dir, "*"))
 	if code != exitOK || strings.Count(stdout, "--- PASS") != 1 {
 		t.Errorf("the same file named three ways: exit %d\n%s", code, stdout)
+	}
+}
+
+// TestReadmeExamplesAreTranscripts: the README's example scenario and its
+// trace are run.txtar's pass.yaml and the golden output of
+// "simulate run pass.yaml" (which TestScripts checks and -update rewrites).
+func TestReadmeExamplesAreTranscripts(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar, err := txtar.ParseFile("testdata/script/run.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range ar.Files {
+		files[f.Name] = string(f.Data)
+	}
+	for _, c := range []struct{ file, fence string }{
+		{"pass.yaml", "```yaml\n"},
+		{"pass.txt", "```\n"},
+	} {
+		want := files[c.file]
+		if want == "" {
+			t.Fatalf("run.txtar has no %s", c.file)
+		}
+		if !strings.Contains(string(readme), c.fence+want+"```\n") {
+			t.Errorf("README.md does not show run.txtar's %s as it is:\n%s", c.file, want)
+		}
 	}
 }
