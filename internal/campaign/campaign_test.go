@@ -390,3 +390,58 @@ func TestRunOneReturnsItsConfig(t *testing.T) {
 		}
 	}
 }
+
+// An unknown phase lists the catalog's phases, every one of which selects
+// some cause.
+func TestSelectPhasesFromCatalog(t *testing.T) {
+	_, err := Select("phase:nowhere")
+	if err == nil {
+		t.Fatal("phase:nowhere accepted")
+	}
+	for _, e := range catalog.Errors() {
+		for _, p := range e.Phases {
+			if !strings.Contains(err.Error(), string(p)) {
+				t.Errorf("%q does not list phase %s", err, p)
+			}
+			if idx, err := Select("phase:" + string(p)); err != nil || len(idx) == 0 {
+				t.Errorf("phase:%s: %v", p, err)
+			}
+		}
+	}
+}
+
+// Coverage is measured against every cause and every signal, once each.
+func TestCoverageTotals(t *testing.T) {
+	causes := map[string]bool{}
+	for _, e := range catalog.Errors() {
+		for _, c := range e.Causes {
+			causes[c.ID] = true
+		}
+	}
+	if got := faultIDs(true); len(got) != len(causes) {
+		t.Errorf("%d cause ids, catalog has %d", len(got), len(causes))
+	}
+	if got := faultIDs(false); len(got) != len(sim.Signals) {
+		t.Errorf("%d signal ids, sim has %d", len(got), len(sim.Signals))
+	}
+}
+
+// A replay that reaches a limit stops there, as a campaign run does: the
+// inputs after it are not "refused".
+func TestReplayStopsAtLimit(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sim.Config{Profile: sim.ProfileDocumented, Seed: 1, Room: sim.Room{Occupants: 1}, Client: sim.Client{DisplayName: "Alice"},
+		Limits: sim.Limits{MaxTimeMs: 100, MaxSteps: 5000}}
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []Step{InputStep(sim.Input{Action: sim.ActionJoin}), WaitStep(1000), InputStep(sim.Input{Action: sim.ActionLeave}), SettleStep()}
+	v, _, accepted := c.Replay(s, cfg, steps)
+	if v != nil || !accepted {
+		t.Fatalf("violation %v, accepted %v; want none, accepted", v, accepted)
+	}
+}
