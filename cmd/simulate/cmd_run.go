@@ -21,8 +21,10 @@ SYNOPSIS
 DESCRIPTION
     Run replays each scenario named by PATH against the model of
     lib-jitsi-meet, in virtual time, and checks its expectations. A PATH is
-    a file, a directory (searched recursively for *.yaml and *.yml files) or
-    a glob pattern. The format of the files is docs/scenario-format.md.
+    a *.yaml or *.yml file, a directory (searched recursively for *.yaml and
+    *.yml files) or a glob pattern (its matches taken the same way, other
+    files passed over). A file named in several ways runs once. The format
+    of the files is docs/scenario-format.md.
 
     Every file is read and checked before anything runs. If any file has a
     problem (a YAML syntax error, an unknown key, cause, signal, action,
@@ -71,8 +73,8 @@ SYNOPSIS
     simulate validate PATH...
 
 DESCRIPTION
-    Validate reads each scenario named by PATH (a file, a directory searched
-    recursively for *.yaml and *.yml files, or a glob pattern) and checks it
+    Validate reads each scenario named by PATH (a *.yaml or *.yml file, a
+    directory searched recursively for them, or a glob pattern) and checks it
     exactly as run does, without running it: YAML syntax, unknown keys,
     wrong types, causes, signals, actions, events, error values, reasons and
     states that are not in the catalog, and impossible step orders. Each

@@ -20,8 +20,9 @@
 //	explore   search the lifecycle for paths to every error
 //	merge     merge campaign results
 //
-// simulate run PATH... replays the scenario files named by PATH (files,
-// directories searched for *.yaml and *.yml, or glob patterns). Every file
+// simulate run PATH... replays the scenario files named by PATH (*.yaml and
+// *.yml files, directories searched for them, or glob patterns; each file
+// once, however it is named). Every file
 // is checked before anything runs; a file with a problem stops the whole
 // run with exit status 2 and one "file:line:col: message" per problem. By
 // default run prints a step-by-step trace: each step as it starts, the
