@@ -53,12 +53,14 @@
 // allows and a wait, and checks every record against the lifecycle
 // invariants and the catalog's classification. The same --seed gives the
 // same output whatever --workers and however the campaign is split with
-// --shard I/N. Each failing run is shrunk to a scenario file in
+// --shard I/N. Each failing run prints the command that replays it; the
+// first --keep-failures of them are shrunk to scenario files in
 // --failures DIR that simulate run replays; --run I replays one run.
 // --format text (default), json (the summary) or jsonl (every record).
 //
 // simulate explore searches breadth-first over input sequences (every
-// action the model allows, every cause and signal) up to --depth inputs and
+// action the model allows, every cause and signal) up to --depth inputs
+// (1 to 4) from three fixed rooms and
 // reports, for every error, whether it is reachable within the bound and
 // its shortest witness; --emit DIR writes the witnesses as scenario files.
 //
