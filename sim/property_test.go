@@ -10,6 +10,7 @@ import (
 	"github.com/jitsi-sim/confsim/internal/campaign"
 	"github.com/jitsi-sim/confsim/internal/catalog"
 	"github.com/jitsi-sim/confsim/internal/explore"
+	"github.com/jitsi-sim/confsim/internal/invariant"
 	"github.com/jitsi-sim/confsim/sim"
 	"pgregory.net/rapid"
 )
@@ -43,7 +44,7 @@ func (tr *trace) String() string {
 type driver struct {
 	t      *rapid.T
 	s      *sim.Sim
-	chk    campaign.Checker
+	chk    invariant.Checker
 	tr     trace
 	faults []campaign.Fault
 	// onAction, when set, is told of every action applied.

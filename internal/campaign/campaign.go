@@ -1,7 +1,7 @@
 // Package campaign runs seeded random fault campaigns on the simulator:
 // each run draws a room, a deployment and a client, then a sequence of
 // application and moderator actions, faults (documented causes and
-// wire-level signals) and waits, and checks every record with a Checker.
+// wire-level signals) and waits, and checks every record with a invariant.Checker.
 //
 // Everything a run does is derived from (campaign seed, run index): the run's
 // seed feeds the model's jitter stream and the workload and faults child
@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 
 	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/internal/invariant"
 	"github.com/jitsi-sim/confsim/sim"
 )
 
@@ -298,11 +299,11 @@ func (s Step) String() string {
 
 // Failure is a run that broke an invariant.
 type Failure struct {
-	Run       uint64     `json:"run"`
-	Seed      uint64     `json:"seed"`
-	Violation Violation  `json:"violation"`
-	Config    sim.Config `json:"config"`
-	Steps     []Step     `json:"-"`
+	Run       uint64              `json:"run"`
+	Seed      uint64              `json:"seed"`
+	Violation invariant.Violation `json:"violation"`
+	Config    sim.Config          `json:"config"`
+	Steps     []Step              `json:"-"`
 	// Reproduce is the command that re-runs this run alone.
 	Reproduce string `json:"reproduce"`
 	// Scenario is the shrunk scenario file, once written.
@@ -311,12 +312,12 @@ type Failure struct {
 	Shrunk int `json:"shrunk_steps,omitempty"`
 }
 
-// player applies steps to a Sim under a Checker: the one step loop that
+// player applies steps to a Sim under a invariant.Checker: the one step loop that
 // campaign runs, Replay and so Shrink share. A run stops at the first model
 // error or limit.
 type player struct {
 	s     *sim.Sim
-	chk   Checker
+	chk   invariant.Checker
 	steps []Step // the steps the model accepted, in order
 	limit bool   // the run reached its time or step limit
 }
@@ -366,7 +367,7 @@ func (p *player) check(err error) bool {
 	case errors.Is(err, sim.ErrLimit):
 		p.limit = true
 	default:
-		p.chk.Fail(InvModelError, err.Error())
+		p.chk.Fail(invariant.InvModelError, err.Error())
 	}
 	return false
 }
@@ -390,7 +391,7 @@ func (c *Campaign) newWorker() *worker {
 		panic(err)
 	}
 	w := &worker{c: c, p: player{s: s}, cum: make([]float64, len(faults))}
-	w.p.chk.extra = c.opts.Extra
+	w.p.chk.SetExtra(c.opts.Extra)
 	w.sum.init()
 	s.OnRecord = w.record
 	return w
@@ -444,7 +445,7 @@ func (w *worker) run(i uint64) (fail *Failure) {
 	w.sum.Runs++
 	defer func() {
 		if r := recover(); r != nil {
-			p.chk.Fail(InvPanic, fmt.Sprint(r))
+			p.chk.Fail(invariant.InvPanic, fmt.Sprint(r))
 		}
 		if p.limit {
 			w.sum.Limits++
@@ -455,7 +456,7 @@ func (w *worker) run(i uint64) (fail *Failure) {
 		}
 	}()
 	if err := p.s.Reset(cfg); err != nil {
-		p.chk.Fail(InvModelError, err.Error())
+		p.chk.Fail(invariant.InvModelError, err.Error())
 		return
 	}
 	p.chk.Reset(cfg)

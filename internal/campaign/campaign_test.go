@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/internal/invariant"
 	"github.com/jitsi-sim/confsim/internal/scenario"
 	"github.com/jitsi-sim/confsim/sim"
 )
@@ -124,51 +125,6 @@ func TestSelectors(t *testing.T) {
 	}
 }
 
-// The checker catches each broken invariant in a hand-made record stream.
-func TestCheckerCatches(t *testing.T) {
-	st := func(c sim.ConfState) sim.State { return sim.State{Conference: c} }
-	failed := func(tm int64, id catalog.ID, c sim.ConfState, ps ...sim.Param) sim.Record {
-		return sim.Record{T: tm, Event: catalog.Get(id).Event, Err: id, HasErr: true, State: st(c), Phase: catalog.Get(id).Phases[0], Params: ps}
-	}
-	ev := func(tm int64, e catalog.Event, c sim.ConfState) sim.Record {
-		return sim.Record{T: tm, Event: e, State: st(c)}
-	}
-	cases := []struct {
-		inv  string
-		recs []sim.Record
-	}{
-		{InvOneFailurePerJoin, []sim.Record{failed(1, catalog.ConnectionError, sim.Failed), failed(2, catalog.ConnectionError, sim.Failed)}},
-		{InvQuietAfterFailure, []sim.Record{failed(1, catalog.PasswordRequired, sim.PasswordRequired), ev(2, catalog.ConferenceJoined, sim.Joined)}},
-		{InvJoinedPhaseErrors, []sim.Record{failed(1, catalog.FocusLeft, sim.Failed)}},
-		{InvLeftOnlyIfJoined, []sim.Record{ev(1, catalog.ConferenceLeft, sim.Left)}},
-		{InvTimeMonotonic, []sim.Record{ev(5, catalog.ConferenceJoinInProgress, sim.MUCJoining), ev(4, catalog.ConferenceJoined, sim.Joined)}},
-		{InvTerminalAbsorbs, []sim.Record{failed(1, catalog.ConnectionError, sim.Failed), ev(2, catalog.UserLeft, sim.Joined)}},
-		{InvClassification, []sim.Record{failed(1, catalog.ConnectionError, sim.Joined)}},
-		{InvClassification, []sim.Record{{T: 1, Event: catalog.ConferenceError, Err: catalog.ConnectionError, HasErr: true, State: st(sim.Failed), Phase: catalog.PhaseMUCJoin}}},
-		{InvMediaAfterInitiate, []sim.Record{ev(1, catalog.ConferenceJoined, sim.Joined), failed(2, catalog.OfferAnswerFailed, sim.Failed, sim.P("error", sim.Obj()))}},
-		{InvIceFailedRestarts, []sim.Record{ev(1, catalog.ConferenceJoined, sim.Joined),
-			{T: 2, Event: catalog.ServerRegionChanged, State: sim.State{Conference: sim.Joined, JVB: sim.SessionNegotiating}},
-			failed(500, catalog.IceFailed, sim.Failed)}},
-	}
-	for _, c := range cases {
-		var chk Checker
-		chk.Reset(sim.Config{Profile: sim.ProfileDocumented})
-		for i := range c.recs {
-			chk.Record(&c.recs[i])
-		}
-		if v := chk.Violation(); v == nil || v.Invariant != c.inv {
-			t.Errorf("want %s, got %v", c.inv, v)
-		}
-	}
-	var chk Checker
-	chk.Reset(sim.Config{Profile: sim.ProfileLibJitsiMeet})
-	r := failed(1, catalog.GracefulShutdown, sim.Failed)
-	chk.Record(&r)
-	if v := chk.Violation(); v == nil || v.Invariant != InvProfile {
-		t.Errorf("dead error in the pinned profile: got %v", v)
-	}
-}
-
 // kickedIsABug is an invariant injected for the tests: no run may be
 // kicked. Campaigns with it fail without any bug in the model.
 func kickedIsABug(r *sim.Record) string {
@@ -201,7 +157,7 @@ func firstFailure(t *testing.T) (*Campaign, *Failure) {
 // whose replay fails on the offending record.
 func TestShrinkWritesFailingScenario(t *testing.T) {
 	c, f := firstFailure(t)
-	if f.Violation.Invariant != InvExtra || f.Violation.Event != string(catalog.Kicked) {
+	if f.Violation.Invariant != invariant.InvExtra || f.Violation.Event != string(catalog.Kicked) {
 		t.Fatalf("unexpected violation %+v", f.Violation)
 	}
 	sh := c.ShrinkFailure(f)
@@ -213,7 +169,7 @@ func TestShrinkWritesFailingScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _, ok := c.Replay(s, f.Config, sh.Steps)
-	if !ok || v == nil || v.Invariant != InvExtra {
+	if !ok || v == nil || v.Invariant != invariant.InvExtra {
 		t.Fatalf("the shrunk steps do not fail the same way: %v (accepted %v)", v, ok)
 	}
 	// 1-minimal: without any one input the run no longer fails.
@@ -222,7 +178,7 @@ func TestShrinkWritesFailingScenario(t *testing.T) {
 			continue
 		}
 		cand := append(slices.Clone(sh.Steps[:k]), sh.Steps[k+1:]...)
-		if v, _, ok := c.Replay(s, f.Config, cand); ok && v != nil && v.Invariant == InvExtra {
+		if v, _, ok := c.Replay(s, f.Config, cand); ok && v != nil && v.Invariant == invariant.InvExtra {
 			t.Errorf("step %d (%s) can go: %v", k, sh.Steps[k], sh.Steps)
 		}
 	}
@@ -265,13 +221,13 @@ func TestScenarioYAMLSkipsZeroWaits(t *testing.T) {
 // the terminal state, and the scenario written for it expects that state at
 // the end, so that it fails while the state is left.
 func TestTerminalAbsorbsWithoutRecordFails(t *testing.T) {
-	var chk Checker
+	var chk invariant.Checker
 	chk.Reset(sim.Config{Profile: sim.ProfileDocumented})
 	r := sim.Record{T: 1, Event: catalog.ConnectionFailed, ConnErr: catalog.ConnErrors()[0], State: sim.State{Conference: sim.ConnectionFailed}}
 	chk.Record(&r)
 	chk.End(sim.State{Conference: sim.Joined})
 	v := chk.Violation()
-	if v == nil || v.Invariant != InvTerminalAbsorbs || v.Record != -1 || v.Terminal != sim.ConnectionFailed.String() {
+	if v == nil || v.Invariant != invariant.InvTerminalAbsorbs || v.Record != -1 || v.Terminal != sim.ConnectionFailed.String() {
 		t.Fatalf("got %+v", v)
 	}
 	// A run that ends joined fails the expectation such a file ends with.

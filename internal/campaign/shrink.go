@@ -3,6 +3,7 @@ package campaign
 import (
 	"cmp"
 	"fmt"
+	"github.com/jitsi-sim/confsim/internal/invariant"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,9 +18,9 @@ import (
 // or a limit. It returns the first violation, the index of the step during
 // which it showed (len(steps) for the final settle), and whether every input
 // was accepted.
-func (c *Campaign) Replay(s *sim.Sim, cfg sim.Config, steps []Step) (v *Violation, at int, accepted bool) {
+func (c *Campaign) Replay(s *sim.Sim, cfg sim.Config, steps []Step) (v *invariant.Violation, at int, accepted bool) {
 	p := player{s: s}
-	p.chk.extra = c.opts.Extra
+	p.chk.SetExtra(c.opts.Extra)
 	p.chk.Reset(cfg)
 	defer func() { s.OnRecord = nil }()
 	if err := s.Reset(cfg); err != nil {
@@ -36,7 +37,7 @@ func (c *Campaign) Replay(s *sim.Sim, cfg sim.Config, steps []Step) (v *Violatio
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
-				p.chk.Fail(InvPanic, fmt.Sprint(r))
+				p.chk.Fail(invariant.InvPanic, fmt.Sprint(r))
 			}
 		}()
 		for k, st := range steps {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jitsi-sim/confsim/internal/invariant"
 	"github.com/jitsi-sim/confsim/sim"
 )
 
@@ -14,6 +15,9 @@ type Options struct {
 	// Engine selects the state machine implementation (looplab/fsm by
 	// default).
 	Engine sim.Engine
+	// Extra, when set, is one more invariant every record must keep: it
+	// returns why a record breaks it, or "".
+	Extra func(*sim.Record) string
 }
 
 // Result is the outcome of one scenario run.
@@ -74,6 +78,10 @@ type runner struct {
 	cursor  int // records before cursor are matched or passed over
 	nevers  []never
 	checked int // records already checked against nevers
+	// chk checks every record against the lifecycle invariants, as
+	// campaigns do; fed counts the records it has seen.
+	chk invariant.Checker
+	fed int
 }
 
 // Run replays a scenario and checks its expectations. It never panics: a
@@ -88,6 +96,8 @@ func Run(sc *Scenario, opts Options) (res Result) {
 		return res
 	}
 	r := &runner{sc: sc, s: s, res: &res}
+	r.chk.SetExtra(opts.Extra)
+	r.chk.Reset(s.Config())
 	defer func() {
 		if p := recover(); p != nil {
 			r.log()
@@ -117,6 +127,9 @@ func (r *runner) run() {
 		if why == "" {
 			why = r.checkNevers()
 		}
+		if why == "" {
+			why = r.checkInvariants()
+		}
 		if why != "" {
 			r.res.fail(i, st, r.s.Now(), st.Pos.String()+": "+st.String()+": "+why)
 			return
@@ -128,12 +141,29 @@ func (r *runner) run() {
 	err := r.s.Settle()
 	r.log()
 	why := r.checkNevers()
+	if why == "" {
+		r.chk.End(r.s.State())
+		why = r.checkInvariants()
+	}
 	if why == "" && err != nil {
 		why = "settling after the last step: " + r.limitText(err)
 	}
 	if why != "" {
 		r.res.fail(-1, nil, r.s.Now(), fmt.Sprintf("%s: after the last step: %s", r.sc.File, why))
 	}
+}
+
+// checkInvariants feeds the new records to the invariant checker and says
+// which lifecycle invariant the run broke, or "".
+func (r *runner) checkInvariants() string {
+	recs := r.s.Records()
+	for ; r.fed < len(recs); r.fed++ {
+		r.chk.Record(&recs[r.fed])
+	}
+	if v := r.chk.Violation(); v != nil {
+		return "lifecycle invariant broken: " + v.String()
+	}
+	return ""
 }
 
 // log appends the records emitted since the last call to the trace.
@@ -161,6 +191,8 @@ func (r *runner) check(st *Step, note string) {
 func (r *runner) step(st *Step) string {
 	switch st.Kind {
 	case KindAction, KindFault:
+		r.checkInvariants() // the records before the input come first
+		before := r.s.State()
 		if err := r.s.Step(st.Input); err != nil {
 			var na *sim.NotAllowedError
 			if errors.As(err, &na) {
@@ -171,6 +203,7 @@ func (r *runner) step(st *Step) string {
 			}
 			return err.Error()
 		}
+		r.chk.Input(st.Input, before)
 	case KindAdvance:
 		if err := r.s.Advance(st.Advance); err != nil {
 			return r.limitText(err)

@@ -264,3 +264,21 @@ func TestExpandKeepsScenarioFiles(t *testing.T) {
 		t.Errorf("empty directory: %v", err)
 	}
 }
+
+// Every scenario run is checked against the lifecycle invariants.
+func TestRunChecksInvariants(t *testing.T) {
+	sc := mustParse(t, "description: x\nroom: {occupants: 1}\nsteps:\n  - action: join\n  - expect: {event: conference.joined}\n")
+	if res := Run(sc, Options{}); !res.Pass {
+		t.Fatalf("want a pass, got %s", res.Reason)
+	}
+	forbidJoined := func(r *sim.Record) string {
+		if r.Event == "conference.joined" {
+			return "joined, which this test forbids"
+		}
+		return ""
+	}
+	res := Run(sc, Options{Extra: forbidJoined})
+	if res.Pass || !strings.Contains(res.Reason, "lifecycle invariant broken: extra") {
+		t.Fatalf("want the extra invariant to fail the run, got pass=%v reason=%q", res.Pass, res.Reason)
+	}
+}

@@ -1,4 +1,8 @@
-package campaign
+// Package invariant checks a run of the model against the lifecycle
+// invariants and the catalog's classification, one record at a time and in
+// constant memory. Campaigns, the property tests and every scenario run use
+// it.
+package invariant
 
 import (
 	"fmt"
@@ -22,7 +26,7 @@ const (
 	InvProfile            = "profile"        // the pinned library never emits its three dead errors
 	InvPanic              = "model-panic"    // the model panicked
 	InvModelError         = "model-error"    // the model returned an unexpected error
-	InvExtra              = "extra"          // Options.Extra, an invariant given by the caller
+	InvExtra              = "extra"          // an invariant given by the caller (SetExtra)
 )
 
 // Violation is the first invariant a run broke.
@@ -76,13 +80,17 @@ type Checker struct {
 	v     *Violation
 	first Violation
 
-	extra func(*sim.Record) string // Options.Extra; kept by Reset
+	extra func(*sim.Record) string // see SetExtra; kept by Reset
 }
 
 // Reset prepares the checker for a run with cfg.
 func (c *Checker) Reset(cfg sim.Config) {
 	*c = Checker{cfg: cfg, extra: c.extra}
 }
+
+// SetExtra adds an invariant given by the caller: extra returns why a record
+// breaks it, or "". Reset keeps it.
+func (c *Checker) SetExtra(extra func(*sim.Record) string) { c.extra = extra }
 
 // Violation returns the first violation, or nil.
 func (c *Checker) Violation() *Violation { return c.v }
