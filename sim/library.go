@@ -23,8 +23,7 @@ type library struct {
 	lobbyRoom           string // Lobby: the lobby jid of MEMBERS_ONLY_ERROR
 	iceRestarts         int    // JitsiConference._iceRestarts: never reset
 	noBridgeAvailable   bool   // ChatRoom flag: never reset
-	established         bool   // CONNECTION_ESTABLISHED was emitted
-	interrupted         bool   // CONNECTION_INTERRUPTED is outstanding
+	jvbWasConnected     bool   // the current JVB session's ICE was connected once
 	p2pActive           bool   // P2P_STATUS(true) was emitted
 }
 

@@ -87,7 +87,10 @@ func TestIceTransientFailureRecovers(t *testing.T) {
 	s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("ice-transient-failure"))
 	assert.Empty(t, errorsOf(s), dump(s))
 	assert.Len(t, times(s, isEvent(catalog.ConnectionInterrupted)), 1)
-	assert.Len(t, times(s, isEvent(catalog.ConnectionRestored)), 1)
+	// The re-invited session is a new one: its first connection is
+	// CONNECTION_ESTABLISHED, not CONNECTION_RESTORED.
+	assert.Len(t, times(s, isEvent(catalog.ConnectionEstablished)), 2, dump(s))
+	assert.Empty(t, times(s, isEvent(catalog.ConnectionRestored)))
 	assert.Equal(t, "joined/jvb:connected", s.State().String())
 
 	for range 2 {
@@ -421,4 +424,34 @@ func TestConfigAndTimeBounds(t *testing.T) {
 	assert.ErrorIs(t, s.Settle(), sim.ErrLimit)
 	assert.Contains(t, s.LimitReached(), "step limit")
 	assert.LessOrEqual(t, len(s.Records()), 100)
+}
+
+// An in-place restart reconnects the same session: CONNECTION_RESTORED.
+func TestInPlaceRestartRestores(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.EnableIceRestart = true
+	s := drive(t, cfg, act(sim.ActionJoin), settled(), fault("ice-transient-failure"))
+	assert.Len(t, times(s, isEvent(catalog.ConnectionEstablished)), 1, dump(s))
+	assert.Len(t, times(s, isEvent(catalog.ConnectionRestored)), 1, dump(s))
+	assert.Empty(t, errorsOf(s))
+}
+
+// While P2P carries the media, the JVB session's interruptions are not
+// passed on (session.isP2P !== isP2PActive()).
+func TestJVBEventsSilentWhileP2PActive(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.P2P = true
+	s := drive(t, cfg, act(sim.ActionJoin), settled(), fault("ice-interruption"))
+	require.Equal(t, "joined/jvb:connected/p2p:connected", s.State().String(), dump(s))
+	assert.Empty(t, times(s, isEvent(catalog.ConnectionInterrupted)), dump(s))
+	assert.Empty(t, times(s, isEvent(catalog.ConnectionRestored)), dump(s))
+}
+
+// A transient failure during an interruption fails the session when the
+// interruption would have ended.
+func TestTransientFailureDuringInterruption(t *testing.T) {
+	s := drive(t, twoParty, act(sim.ActionJoin), settled(), fault("ice-interruption"), fault("ice-transient-failure"))
+	assert.Empty(t, times(s, isEvent(catalog.ConnectionRestored)), dump(s))
+	assert.Len(t, times(s, isEvent(catalog.ConnectionEstablished)), 2, "recovered by a re-invite:\n%s", dump(s))
+	assert.Empty(t, errorsOf(s))
 }

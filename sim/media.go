@@ -19,6 +19,7 @@ func (s *Sim) sessionInitiate() {
 			return
 		}
 		s.fireSession(s.jvb, evInitiate)
+		s.lib.jvbWasConnected = false
 		s.emitEvent(catalog.ServerRegionChanged, catalog.PhaseMedia, P("region", Str("region-1")))
 		s.acceptOffer()
 	})
@@ -60,15 +61,20 @@ func (s *Sim) checkJVBIce() {
 	})
 }
 
+// jvbIceConnected: a JVB session's ICE is connected. A session's first
+// connection is CONNECTION_ESTABLISHED and opens its bridge channel; a later
+// one (after an interruption or an in-place restart) is CONNECTION_RESTORED.
+// JitsiConference passes them on only while the JVB session is the active
+// one (session.isP2P === isP2PActive()).
 func (s *Sim) jvbIceConnected() {
 	s.fireSession(s.jvb, evIceConnected)
-	switch {
-	case !s.lib.established:
-		s.lib.established = true
-		s.emitEvent(catalog.ConnectionEstablished, catalog.PhaseMedia)
+	if !s.lib.jvbWasConnected {
+		s.lib.jvbWasConnected = true
+		if !s.lib.p2pActive {
+			s.emitEvent(catalog.ConnectionEstablished, catalog.PhaseMedia)
+		}
 		s.emitEvent(catalog.DataChannelOpened, catalog.PhaseMedia)
-	case s.lib.interrupted:
-		s.lib.interrupted = false
+	} else if !s.lib.p2pActive {
 		s.emitEvent(catalog.ConnectionRestored, catalog.PhaseMedia)
 	}
 	s.maybeStartP2P()
@@ -123,8 +129,9 @@ func (s *Sim) disruptJVB(recoverAfter int64) {
 	switch s.jvbState() {
 	case SessionConnected:
 		s.fireSession(s.jvb, evIceDisconnect)
-		s.lib.interrupted = true
-		s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
+		if !s.lib.p2pActive {
+			s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
+		}
 	case SessionInterrupted:
 		if recoverAfter > 0 {
 			return
@@ -136,7 +143,8 @@ func (s *Sim) disruptJVB(recoverAfter int64) {
 		s.afterJVB(recoverAfter, func() {
 			switch {
 			case s.jvbState() != SessionInterrupted:
-			case s.w.jvbIceFails:
+			case s.w.jvbIceFails || s.w.jvbIceFailOnce:
+				s.w.jvbIceFailOnce = false
 				s.jvbIceFailed()
 			default:
 				s.jvbIceConnected()

@@ -254,7 +254,7 @@ func play(s *sim.Sim, cfg sim.Config, cs []choice) ([]byte, sim.State) {
 	if err := s.Reset(cfg); err != nil {
 		panic(err)
 	}
-	s.OnRecord = func(r *sim.Record) { out = r.AppendJSONL(out, "p") }
+	s.OnRecord = func(r *sim.Record) { out = r.AppendJSONL(out, "p", "") }
 	for _, c := range cs {
 		var err error
 		switch c.kind {

@@ -187,10 +187,15 @@ func (r *Record) String() string {
 }
 
 // AppendJSONL appends the record as one JSON line with the keys scenario,
-// t_ms, event, error, params and state.
-func (r *Record) AppendJSONL(b []byte, scenario string) []byte {
+// file (when not empty), t_ms, event, error, params, phase and state.
+// Params that are undefined are left out of params; null is null.
+func (r *Record) AppendJSONL(b []byte, scenario, file string) []byte {
 	b = append(b, `{"scenario":`...)
 	b = appendJSONString(b, scenario)
+	if file != "" {
+		b = append(b, `,"file":`...)
+		b = appendJSONString(b, file)
+	}
 	b = append(b, `,"t_ms":`...)
 	b = strconv.AppendInt(b, r.T, 10)
 	b = append(b, `,"event":`...)
@@ -204,6 +209,8 @@ func (r *Record) AppendJSONL(b []byte, scenario string) []byte {
 	b = append(b, `,"params":`...)
 	pj, _ := r.Params.MarshalJSON()
 	b = append(b, pj...)
+	b = append(b, `,"phase":`...)
+	b = appendJSONString(b, string(r.Phase))
 	b = append(b, `,"state":`...)
 	b = appendJSONString(b, r.State.String())
 	return append(b, "}\n"...)

@@ -28,7 +28,7 @@ SYNOPSIS
     simulate random [--seed S] [--runs N] [--workers N] [--shard I/N]
                     [--profile P] [--steps N] [--fault-rate P]
                     [--fault SELECTOR=P]... [--swarm] [--format F]
-                    [--failures DIR] [--run I]
+                    [--failures DIR] [--keep-failures N] [--run I]
 
 DESCRIPTION
     Each run draws a room, a deployment and a client, then up to --steps
@@ -332,7 +332,7 @@ func randomOne(c *campaign.Campaign, i uint64, format string, stdout, stderr io.
 	if format == "jsonl" {
 		var b []byte
 		for k := range recs {
-			b = recs[k].AppendJSONL(b[:0], name)
+			b = recs[k].AppendJSONL(b[:0], name, "")
 			out.Write(b)
 		}
 	} else {

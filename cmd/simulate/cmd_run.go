@@ -40,9 +40,11 @@ DESCRIPTION
 OPTIONS
     --format text|jsonl
         text (default) writes the trace above. jsonl writes one JSON object
-        per record: {"scenario", "t_ms", "event", "error", "params",
-        "state"}, then one result object per scenario: {"scenario", "file",
-        "result": "pass" or "fail", "reason" (when it failed), "end_ms"}.
+        per record: {"scenario", "file", "t_ms", "event", "error", "params",
+        "phase", "state"}, then one result object per scenario: {"scenario",
+        "file", "result": "pass" or "fail", "reason" (when it failed),
+        "end_ms"}. In params, a parameter the library passes as undefined is
+        left out; null stays null.
     --junit FILE
         Also write a JUnit XML report to FILE, one test case per scenario,
         with the trace of each failed one.
@@ -60,7 +62,7 @@ EXAMPLES
         simulate run scenarios/
 
     Replay the lobby scenarios and keep a machine-readable trace:
-        simulate run --format jsonl 'scenarios/*lobby*' > trace.jsonl
+        simulate run --format jsonl 'scenarios/*/*lobby*' > trace.jsonl
 
     In CI, print only the verdicts and write a report:
         simulate run -q --junit report.xml scenarios/

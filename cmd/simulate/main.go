@@ -75,7 +75,7 @@
 // Examples:
 //
 //	simulate run scenarios/
-//	simulate run --format jsonl scenarios/lobby-*.yaml > trace.jsonl
+//	simulate run --format jsonl 'scenarios/*/*lobby*' > trace.jsonl
 //	simulate run -q --junit report.xml scenarios/
 //	simulate validate scenarios/
 //	simulate errors --format json | jq '.errors[].value'

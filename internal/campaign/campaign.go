@@ -412,7 +412,7 @@ func (w *worker) record(r *sim.Record) {
 	}
 	w.p.chk.Record(r)
 	if w.c.opts.JSONL != nil {
-		w.out = r.AppendJSONL(w.out, w.name)
+		w.out = r.AppendJSONL(w.out, w.name, "")
 	}
 }
 

@@ -52,7 +52,7 @@ func recordText(r *sim.Record) string {
 func WriteJSONL(w io.Writer, res *Result) error {
 	var b []byte
 	for i := range res.Records {
-		b = res.Records[i].AppendJSONL(b, res.Scenario)
+		b = res.Records[i].AppendJSONL(b, res.Scenario, res.File)
 	}
 	out := struct {
 		Scenario string `json:"scenario"`
