@@ -17,11 +17,12 @@ const (
 func (s *Sim) sendJoinPresence() {
 	pw := s.lib.joinPassword
 	s.after(rtt, func() {
-		if pe := s.w.answerJoin(pw); pe != nil {
+		pe, info := s.w.answerJoin(pw)
+		if pe != nil {
 			s.onPresenceError(pe)
 			return
 		}
-		s.onMUCJoined()
+		s.onMUCJoined(info)
 	})
 }
 
@@ -40,9 +41,8 @@ func (s *Sim) onPresenceError(pe *presenceError) {
 		}
 		s.raise(catalog.DisplayNameRequired, evFail, P("lobby", lobby))
 	case pe.condition == "service-unavailable":
-		// moderator.visitorsSupported: kept from HTTP conference answers only.
 		vs := Value{}
-		if s.w.deploy.ConferenceRequestHTTP && s.w.deploy.Visitors {
+		if s.lib.visitorsSupported {
 			vs = Str("true")
 		}
 		s.raise(catalog.ConferenceMaxUsers, evFail, P("visitorsSupported", Obj(P("visitorsSupported", vs))))
@@ -84,15 +84,15 @@ func (s *Sim) onNotAllowed(pe *presenceError) {
 }
 
 // onMUCJoined: the occupants' presences, then our own.
-func (s *Sim) onMUCJoined() {
+func (s *Sim) onMUCJoined(info roomInfo) {
 	ph := catalog.PhaseMUCJoin
 	s.emitEvent(catalog.ConferenceJoinInProgress, ph)
-	for i := range s.w.room.Occupants {
+	for i := range info.occupants {
 		s.emitEvent(catalog.UserJoined, ph, P("id", Str(participantID(i))))
 	}
 	s.fire(evMUCJoined)
 	s.emitEvent(catalog.ConferenceJoined, ph)
-	if s.w.room.Lobby || s.w.room.MembersOnly {
+	if info.membersOnly {
 		s.emitEvent(catalog.MembersOnlyChanged, catalog.PhaseJoined, P("enabled", BoolV(true)))
 	}
 	s.serverJoined()

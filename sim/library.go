@@ -19,6 +19,7 @@ type library struct {
 	notReadyTries       int    // Moderator: ready=false back-off counter
 	errorTries          int    // Moderator: session-invalid back-off counter
 	focusJid            string // Moderator.focusUserJids, from the conference answer
+	visitorsSupported   bool   // Moderator.visitorsSupported
 	roomCreationRetries int    // ChatRoom: never reset
 	lobbyRoom           string // Lobby: the lobby jid of MEMBERS_ONLY_ERROR
 	iceRestarts         int    // JitsiConference._iceRestarts: never reset

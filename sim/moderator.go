@@ -15,6 +15,11 @@ func (s *Sim) onConferenceAnswer(a focusAnswer) {
 		// resets the error back-off.
 		s.lib.errorTries = 0
 		s.lib.focusJid = a.focusJid
+		// _parseConferenceIq (XMPP) does not copy visitors-supported; the
+		// HTTP path does.
+		if s.w.deploy.ConferenceRequestHTTP {
+			s.lib.visitorsSupported = a.visitorsSupported
+		}
 		s.emitEvent(catalog.AuthStatusChanged, catalog.PhaseFocusRequest,
 			P("isAuthEnabled", BoolV(a.authEnabled)), P("authIdentity", optStr(a.identity)))
 	}

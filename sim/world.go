@@ -75,19 +75,21 @@ func (w *world) hasIdentity() bool {
 
 // focusAnswer is the answer to a conference request (IQ or HTTP).
 type focusAnswer struct {
-	ok               bool
-	ready            bool
-	live             bool
-	vnode            string
-	focusJid         string
-	authEnabled      bool
-	identity         string
-	httpStatus       int    // HTTP mode only
-	condition        string // IQ error condition
-	sessionInvalid   bool
-	gracefulShutdown bool
-	reservationCode  string
-	text             string
+	ok          bool
+	ready       bool
+	live        bool
+	vnode       string
+	focusJid    string
+	authEnabled bool
+	identity    string
+	// visitorsSupported is the answer's visitors-supported property.
+	visitorsSupported bool
+	httpStatus        int    // HTTP mode only
+	condition         string // IQ error condition
+	sessionInvalid    bool
+	gracefulShutdown  bool
+	reservationCode   string
+	text              string
 }
 
 // answerConferenceRequest is jicofo's (and mod_reservations') answer.
@@ -109,7 +111,7 @@ func (w *world) answerConferenceRequest() focusAnswer {
 		return focusAnswer{condition: "not-authorized"}
 	}
 	ok := focusAnswer{ok: true, ready: true, live: true, focusJid: focusJid,
-		authEnabled: w.deploy.Authentication != AuthNone}
+		authEnabled: w.deploy.Authentication != AuthNone, visitorsSupported: w.deploy.Visitors}
 	if w.hasIdentity() {
 		ok.identity = "user@" + mainDomain
 	}
@@ -146,9 +148,25 @@ type presenceError struct {
 	text      string
 }
 
-// answerJoin is prosody's answer to our join presence; nil means our own
-// self-presence comes back: we are in.
-func (w *world) answerJoin(password string) *presenceError {
+// roomInfo is what the client learns on entering the room: the occupants'
+// presences and the room's disco#info.
+type roomInfo struct {
+	occupants   int
+	membersOnly bool
+}
+
+// answerJoin is prosody's answer to our join presence: an error, or (nil)
+// the occupants' presences and our own self-presence: we are in.
+func (w *world) answerJoin(password string) (*presenceError, roomInfo) {
+	pe := w.checkJoin(password)
+	if pe != nil {
+		return pe, roomInfo{}
+	}
+	w.room.Exists = true
+	return nil, roomInfo{occupants: w.room.Occupants, membersOnly: w.room.Lobby || w.room.MembersOnly}
+}
+
+func (w *world) checkJoin(password string) *presenceError {
 	to := mainDomain
 	if w.client.Guest {
 		to = anonymousDomain
@@ -187,7 +205,6 @@ func (w *world) answerJoin(password string) *presenceError {
 	if w.room.Password != "" && password != w.room.Password {
 		return &presenceError{errType: "auth", condition: "not-authorized", toDomain: to}
 	}
-	w.room.Exists = true
 	return nil
 }
 

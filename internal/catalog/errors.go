@@ -105,7 +105,7 @@ var errors = [numErrors]Error{
 		Event: ConferenceFailed,
 		Params: []Param{
 			{Name: "focus", Type: "string", Doc: "the focus component"},
-			{Name: "retrySec", Type: "number", Doc: "seconds until the next retry"},
+			{Name: "retrySec", Type: "number", Doc: "the back-off before the next retry, in seconds; the historic library retried after it, the model stops at the failure"},
 		},
 		Phases: []Phase{PhaseFocusRequest}, Fatal: true, Recoverable: false, EmittedByLib: false,
 		Description: "The focus (jicofo) could not be reached. Wired but never emitted at lib-jitsi-meet 01daa07c3f8c; the failure surfaces as connection.conferenceRequestFailed.",
