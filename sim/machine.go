@@ -260,9 +260,12 @@ func (e *transitionError) Error() string {
 	return fmt.Sprintf("event %q is not allowed in state %q", e.event, e.state)
 }
 
+// looplabMachine runs on looplab/fsm; it caches the index of the state
+// looplab reports after each change, so that reading it is cheap.
 type looplabMachine struct {
-	sp *spec
-	f  *fsm.FSM
+	sp  *spec
+	f   *fsm.FSM
+	cur uint8
 }
 
 func (m *looplabMachine) Fire(event string) error {
@@ -271,12 +274,16 @@ func (m *looplabMachine) Fire(event string) error {
 	if err != nil && !errors.As(err, &noTrans) {
 		return &transitionError{event, m.f.Current()}
 	}
+	m.cur = m.sp.index[m.f.Current()]
 	return nil
 }
 
-func (m *looplabMachine) Current() uint8 { return m.sp.index[m.f.Current()] }
+func (m *looplabMachine) Current() uint8 { return m.cur }
 
-func (m *looplabMachine) Reset(s uint8) { m.f.SetState(m.sp.states[s]) }
+func (m *looplabMachine) Reset(s uint8) {
+	m.f.SetState(m.sp.states[s])
+	m.cur = s
+}
 
 type tableMachine struct {
 	sp  *spec
