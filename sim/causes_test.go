@@ -1,8 +1,6 @@
 package sim_test
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -292,24 +290,3 @@ func TestPinnedProfileKeepsLiveErrors(t *testing.T) {
 		}
 	}
 }
-
-func countEvents(s *sim.Sim, ev catalog.Event) int {
-	n := 0
-	for _, r := range s.Records() {
-		if r.Event == ev {
-			n++
-		}
-	}
-	return n
-}
-
-func firstTime(s *sim.Sim, pred func(sim.Record) bool) int64 {
-	for _, r := range s.Records() {
-		if pred(r) {
-			return r.T
-		}
-	}
-	return -1
-}
-
-func _() { _ = fmt.Sprint; _ = slices.Contains[[]int] }

@@ -907,16 +907,12 @@ func (p *parser) params(e entry) ([]sim.Param, []ast.Node) {
 		if mv == nil || mv.Key == nil {
 			continue
 		}
-		name := ""
-		if tk := mv.Key.GetToken(); tk != nil {
-			name = tk.Value
-		}
-		if s, ok := mv.Key.(*ast.StringNode); ok {
-			name = s.Value
-		} else {
+		k, ok := mv.Key.(*ast.StringNode)
+		if !ok {
 			p.errorf(mv.Key, "params: a parameter name is a string, got %s", describe(mv.Key))
 			continue
 		}
+		name := k.Value
 		v, ok := p.paramValue(mv.Value, name, 0)
 		if !ok {
 			continue
