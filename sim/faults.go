@@ -77,7 +77,7 @@ func (s *Sim) applyFault(in Input) error {
 
 	// DISPLAY_NAME_REQUIRED.
 	case "lobby-requires-display-name":
-		w.room.Lobby, w.client.DisplayName = true, ""
+		w.room.Lobby, w.client.DisplayName, w.lobbyNameFeature = true, "", true
 	case "display-name-mandatory":
 		w.room.RequireDisplayName, w.client.DisplayName = true, ""
 

@@ -132,6 +132,11 @@ func (s *Sim) connect() {
 	s.after(rtt, func() {
 		s.fire(evConnected)
 		s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting)
+		// The disco#info of the lobby component (xmpp.ts): its
+		// #displayname_required feature is a hint before any join.
+		if s.w.lobbyNameFeature {
+			s.emitEvent(catalog.ConnectionDisplayNameRequired, catalog.PhaseConnecting)
+		}
 		s.join()
 	})
 }

@@ -455,3 +455,16 @@ func TestTransientFailureDuringInterruption(t *testing.T) {
 	assert.Len(t, times(s, isEvent(catalog.ConnectionEstablished)), 2, "recovered by a re-invite:\n%s", dump(s))
 	assert.Empty(t, errorsOf(s))
 }
+
+// The lobby component's #displayname_required feature reaches the app as a
+// connection event before the join fails.
+func TestDisplayNameRequiredHint(t *testing.T) {
+	s := drive(t, twoParty, before("lobby-requires-display-name")...)
+	hint := times(s, isEvent(catalog.ConnectionDisplayNameRequired))
+	failed := times(s, isErr(catalog.DisplayNameRequired))
+	require.Len(t, hint, 1, dump(s))
+	require.Len(t, failed, 1)
+	assert.Less(t, hint[0], failed[0])
+	s = drive(t, twoParty, before("display-name-mandatory")...)
+	assert.Empty(t, times(s, isEvent(catalog.ConnectionDisplayNameRequired)), "no lobby, no hint")
+}

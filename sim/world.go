@@ -34,6 +34,7 @@ type world struct {
 	notAllowedType         catalog.AuthErrorType
 	roomCreationRestricted bool // the room may not be created by this client
 	members                bool // the client is a member (admitted from the lobby)
+	lobbyNameFeature       bool // the lobby component advertises #displayname_required
 	lobbyDeny              bool
 	lobbyEmptied           bool // the main room empties while we wait in the lobby
 	destroyReason          string
