@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -360,12 +361,7 @@ func (r *Report) FormatText(w io.Writer) {
 	fmt.Fprintf(w, "campaign seed %d (%s), shards %s\n", r.Seed, r.Params, strings.Join(r.Shards, ","))
 	fmt.Fprintf(w, "runs %d, events %d, inputs %d, runs at a limit %d\n", r.Runs, r.Events, r.Inputs, r.LimitsReached)
 	fmt.Fprintf(w, "errors reached (%d/%d):\n", r.Coverage.Errors.Covered, r.Coverage.Errors.Total)
-	keys := make([]string, 0, len(r.Errors))
-	for k := range r.Errors {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(r.Errors)) {
 		fmt.Fprintf(w, "  %-45s %d\n", k, r.Errors[k])
 	}
 	cv := r.Coverage
@@ -378,12 +374,7 @@ func (r *Report) FormatText(w io.Writer) {
 		fmt.Fprintf(w, "  errors not reached: %s\n", strings.Join(cv.Errors.Missing, ", "))
 	}
 	fmt.Fprintf(w, "invariant violations: %d runs\n", r.ViolationRuns)
-	inv := make([]string, 0, len(r.Violations))
-	for k := range r.Violations {
-		inv = append(inv, k)
-	}
-	sort.Strings(inv)
-	for _, k := range inv {
+	for _, k := range slices.Sorted(maps.Keys(r.Violations)) {
 		fmt.Fprintf(w, "  %-40s %d\n", k, r.Violations[k])
 	}
 	for _, f := range r.Failures {
