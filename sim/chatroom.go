@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/jitsi-sim/confsim/internal/catalog"
+import (
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim/wire"
+)
 
 // This file models ChatRoom (modules/xmpp/ChatRoom.ts) and the parts of
 // JitsiConference that react to it: the join presence, the classification
@@ -15,61 +18,53 @@ const (
 )
 
 func (s *Sim) sendJoinPresence() {
-	pw := s.lib.joinPassword
-	s.after(rtt, func() {
-		pe, info := s.w.answerJoin(pw)
-		if pe != nil {
-			s.onPresenceError(pe)
-			return
-		}
-		s.onMUCJoined(info)
-	})
+	s.send(wire.Message{Type: wire.JoinPresence, Password: s.lib.joinPassword}, rtt, wire.NoSession)
 }
 
 // onPresenceError is ChatRoom.onPresenceError.
-func (s *Sim) onPresenceError(pe *presenceError) {
+func (s *Sim) onPresenceError(pe *wire.PresenceError) {
 	switch {
-	case pe.errType == "auth" && pe.condition == "not-authorized":
+	case pe.Type == "auth" && pe.Condition == "not-authorized":
 		s.raise(catalog.PasswordRequired, evPasswordRequired)
-	case pe.errType == "auth" && pe.condition == "registration-required":
-		s.lib.lobbyRoom = pe.lobbyRoom
-		s.raise(catalog.MembersOnlyError, evMembersOnly, P("lobbyRoomJid", optStr(pe.lobbyRoom)), P("waitingForHost", BoolV(pe.waiting)))
-	case pe.errType == "modify" && pe.child == "displayname-required":
+	case pe.Type == "auth" && pe.Condition == "registration-required":
+		s.lib.lobbyRoom = pe.LobbyRoom
+		s.raise(catalog.MembersOnlyError, evMembersOnly, P("lobbyRoomJid", optStr(pe.LobbyRoom)), P("waitingForHost", BoolV(pe.Waiting)))
+	case pe.Type == "modify" && pe.Child == "displayname-required":
 		lobby := Nul()
-		if pe.lobbyAttr != "" {
-			lobby = Str(pe.lobbyAttr)
+		if pe.LobbyAttr != "" {
+			lobby = Str(pe.LobbyAttr)
 		}
 		s.raise(catalog.DisplayNameRequired, evFail, P("lobby", lobby))
-	case pe.condition == "service-unavailable":
+	case pe.Condition == "service-unavailable":
 		vs := Value{}
 		if s.lib.visitorsSupported {
 			vs = Str("true")
 		}
 		s.raise(catalog.ConferenceMaxUsers, evFail, P("visitorsSupported", Obj(P("visitorsSupported", vs))))
-	case pe.errType == "cancel" && pe.condition == "not-allowed" && pe.toDomain == anonymousDomain:
+	case pe.Type == "cancel" && pe.Condition == "not-allowed" && pe.ToDomain == anonymousDomain:
 		s.raise(catalog.ConnectionError, evFail) // ROOM_JOIN_ERROR
-	case pe.errType == "cancel" && pe.condition == "not-allowed":
+	case pe.Type == "cancel" && pe.Condition == "not-allowed":
 		s.onNotAllowed(pe)
 	default:
 		s.raise(catalog.ConnectionError, evFail) // ROOM_CONNECT_ERROR
 	}
 }
 
-func (s *Sim) onNotAllowed(pe *presenceError) {
+func (s *Sim) onNotAllowed(pe *wire.PresenceError) {
 	t := catalog.AuthGeneral
 	switch {
-	case pe.text == "Room creation is restricted" || pe.child == "room-does-not-exist":
+	case pe.Text == "Room creation is restricted" || pe.Child == "room-does-not-exist":
 		t = catalog.AuthRoomCreationRestriction
-	case pe.child == "authentication-required":
+	case pe.Child == "authentication-required":
 		t = catalog.AuthRoomUnauthenticatedAccessDisabled
-	case pe.child == "no-main-participants":
+	case pe.Child == "no-main-participants":
 		t = catalog.AuthNoMainParticipants
-	case pe.child == "promotion-not-allowed":
+	case pe.Child == "promotion-not-allowed":
 		t = catalog.AuthPromotionNotAllowed
-	case pe.child == "no-visitors-lobby":
+	case pe.Child == "no-visitors-lobby":
 		t = catalog.AuthNoVisitorsLobby
 	}
-	if t == catalog.AuthRoomCreationRestriction && !s.w.client.DisableRoomCreationRetry && s.lib.roomCreationRetries < 3 {
+	if t == catalog.AuthRoomCreationRestriction && !s.cfg.Client.DisableRoomCreationRetry && s.lib.roomCreationRetries < 3 {
 		// Re-join after getJitterDelay(n, 500, 1.5), sending the conference
 		// request again.
 		s.lib.roomCreationRetries++
@@ -80,47 +75,54 @@ func (s *Sim) onNotAllowed(pe *presenceError) {
 		})
 		return
 	}
-	s.raise(catalog.NotAllowedError, evFail, P("type", Str(t.String())), P("txt", Str(pe.text)))
+	s.raise(catalog.NotAllowedError, evFail, P("type", Str(t.String())), P("txt", Str(pe.Text)))
 }
 
 // onMUCJoined: the occupants' presences, then our own.
-func (s *Sim) onMUCJoined(info roomInfo) {
+func (s *Sim) onMUCJoined(m wire.Message) {
 	ph := catalog.PhaseMUCJoin
 	s.emitEvent(catalog.ConferenceJoinInProgress, ph)
-	for i := range info.occupants {
+	for i := range m.Occupants {
 		s.emitEvent(catalog.UserJoined, ph, P("id", Str(participantID(i))))
 	}
+	s.lib.others = m.Occupants
 	s.fire(evMUCJoined)
 	s.emitEvent(catalog.ConferenceJoined, ph)
-	if info.membersOnly {
+	if m.MembersOnly {
 		s.emitEvent(catalog.MembersOnlyChanged, catalog.PhaseJoined, P("enabled", BoolV(true)))
 	}
-	s.serverJoined()
 }
 
 // onPresenceUnavailable is ChatRoom.onPresenceUnavailable in the main room.
-func (s *Sim) onPresenceUnavailable(p unavailablePresence) {
+func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
+	if s.confState() == Leaving && p.Self && !p.Kicked && !p.Destroy {
+		// Our own unavailable presence: MUC_LEFT.
+		s.fire(evMUCLeft)
+		s.emitEvent(catalog.ConferenceLeft, catalog.PhaseTeardown)
+		return
+	}
 	if s.confState() != Joined {
 		return
 	}
 	switch {
-	case p.destroy:
+	case p.Destroy:
 		// MUC_DESTROYED: emuc is left and no MUC_LEFT follows.
 		jid := Nul()
-		if p.altJid != "" {
-			jid = Str(p.altJid)
+		if p.AltJid != "" {
+			jid = Str(p.AltJid)
 		}
-		s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(p.reason)), P("alternateJid", jid))
-	case p.self && p.kicked:
+		s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(p.Reason)), P("alternateJid", jid))
+	case p.Self && p.Kicked:
 		// KICKED: the library leaves and disconnects; no CONFERENCE_LEFT.
 		ph := s.phase()
 		s.fire(evKicked)
-		s.emitEvent(catalog.Kicked, ph, P("actorParticipant", Str(p.actor)), P("reason", optStr(p.reason)), P("isReplaceParticipant", BoolV(false)))
-	case p.realJid != "" && p.realJid == s.lib.focusJid:
+		s.emitEvent(catalog.Kicked, ph, P("actorParticipant", Str(p.Actor)), P("reason", optStr(p.Reason)), P("isReplaceParticipant", BoolV(false)))
+	case p.RealJid != "" && p.RealJid == s.lib.focusJid:
 		s.raise(catalog.FocusLeft, evFailInRoom)
 	default:
-		s.emitEvent(catalog.UserLeft, s.phase(), P("id", Str(p.nick)))
-		if s.w.room.Occupants < 2 {
+		s.emitEvent(catalog.UserLeft, s.phase(), P("id", Str(p.Nick)))
+		s.lib.others--
+		if s.lib.others < 1 {
 			s.stopP2P()
 		}
 		s.maybeStartP2P()
@@ -128,15 +130,15 @@ func (s *Sim) onPresenceUnavailable(p unavailablePresence) {
 }
 
 // onFocusPresence handles a presence of the focus occupant.
-func (s *Sim) onFocusPresence(p focusPresence) {
+func (s *Sim) onFocusPresence(p wire.FocusPresenceInfo) {
 	if s.confState() != Joined {
 		return
 	}
-	if s.cfg.Profile == ProfileDocumented && (p.jicofoMajor != expectedJicofoMajor || p.jvbMajor != expectedJVBMajor) {
+	if s.cfg.Profile == ProfileDocumented && (p.JicofoMajor != expectedJicofoMajor || p.JVBMajor != expectedJVBMajor) {
 		s.raise(catalog.IncompatibleServerVersions, evFailInRoom)
 		return
 	}
-	if p.bridgeNotAvailable && !s.lib.noBridgeAvailable {
+	if p.BridgeNotAvailable && !s.lib.noBridgeAvailable {
 		s.lib.noBridgeAvailable = true // BRIDGE_DOWN: the first one only
 		s.raise(catalog.VideobridgeNotAvailable, evFailInRoom)
 	}
@@ -144,38 +146,45 @@ func (s *Sim) onFocusPresence(p focusPresence) {
 
 // onMessageError is ChatRoom.onMessage for a message of type error: a
 // settings error with text first, then the chat error.
-func (s *Sim) onMessageError(m errorMessage) {
+func (s *Sim) onMessageError(m wire.ErrorMessageInfo) {
 	if s.confState() != Joined {
 		return
 	}
-	if m.settingsError != "" {
-		s.raiseIn(catalog.PhaseJoined, catalog.SettingsError, "", P("settingsErrorMsg", Str(m.settingsError)))
+	if m.SettingsError != "" {
+		s.raiseIn(catalog.PhaseJoined, catalog.SettingsError, "", P("settingsErrorMsg", Str(m.SettingsError)))
 		return
 	}
-	s.raiseIn(catalog.PhaseJoined, catalog.ChatError, "", P("errorMsg", Str(m.text)))
+	s.raiseIn(catalog.PhaseJoined, catalog.ChatError, "", P("errorMsg", Str(m.Text)))
 }
 
 // lock is JitsiConference.lock(password): the room's muc#owner config form,
 // submitted with the secret when the form has a field for it; without one,
 // the promise rejects with PASSWORD_NOT_SUPPORTED.
 func (s *Sim) lock(password string) {
-	s.after(rtt, func() {
-		if !s.w.configFormHasRoomSecret() {
-			s.raiseIn(catalog.PhaseJoined, catalog.PasswordNotSupported, "")
-			return
-		}
-		s.w.room.Password = password
-		s.emitEvent(catalog.LockStateChanged, catalog.PhaseJoined, P("locked", BoolV(password != "")))
-	})
+	s.send(wire.Message{Type: wire.RoomConfigSubmit, Password: password}, rtt, wire.NoSession)
+}
+
+func (s *Sim) onRoomConfigResult(m wire.Message) {
+	if m.Condition != "" {
+		s.raiseIn(catalog.PhaseJoined, catalog.PasswordNotSupported, "")
+		return
+	}
+	s.emitEvent(catalog.LockStateChanged, catalog.PhaseJoined, P("locked", BoolV(m.Password != "")))
 }
 
 // onOccupantJoined is a presence of a new occupant.
 func (s *Sim) onOccupantJoined(nick string) {
+	if s.confState() != Joined {
+		return
+	}
 	s.emitEvent(catalog.UserJoined, s.phase(), P("id", Str(nick)))
-	if s.w.room.Occupants > 2 {
+	s.lib.others++
+	if s.lib.others > 1 {
 		s.stopP2P()
 	}
 }
 
 // sendChat sends a groupchat message.
-func (s *Sim) sendChat() { s.serverChat() }
+func (s *Sim) sendChat(text string) {
+	s.send(wire.Message{Type: wire.GroupChat, Text: text}, 0, wire.NoSession)
+}

@@ -3,18 +3,22 @@
 //
 // # Layers
 //
+// The model is cut where reality is cut: at the wire. The server side
+// (server: prosody and its MUC modules, jicofo, the bridge and the network
+// under ICE) and the client side (the library's logic: Moderator's
+// back-offs, ChatRoom's presence-error classification and its room-creation
+// re-joins, JitsiConference's three jittered ICE restarts and its silent P2P
+// fallback) exchange typed wire messages (package wire), carried in process
+// by a virtual network with the model's delays (network.go). The server
+// never reads the client's state; the client learns everything from what
+// arrives.
+//
 // A fault is a documented cause (a catalog cause id, e.g. "turn-unavailable")
-// or a wire-level signal (see Signals). Faults only change the server side
-// (world): jicofo's answers to the conference request, prosody's answers to
-// the MUC join presence, the lobby's moderators, the network under ICE. The
-// server side answers the client's requests with wire-level signals (an IQ
-// error with a condition, a presence error with its children, a focus
-// presence with <bridgeNotAvailable/>, an ICE state). The client side
-// (library) is the library's logic: Moderator's back-offs, ChatRoom's
-// presence-error classification and its room-creation re-joins,
-// JitsiConference's three jittered ICE restarts and its silent P2P fallback.
-// Errors are what that logic makes of the signals; no table maps a fault to
-// an error.
+// or a wire-level signal (see Signals). Faults only change the server side or
+// the network: jicofo's answers to the conference request, prosody's answers
+// to the MUC join presence, the lobby's moderators, the network under ICE.
+// Errors are what the client's logic makes of the messages it receives; no
+// table maps a fault to an error.
 //
 // # Usage
 //

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim/wire"
 )
 
 // applyFault arms a documented cause or delivers a signal. A cause changes
@@ -22,7 +23,7 @@ func (s *Sim) applyFault(in Input) error {
 	if _, _, ok := catalog.CauseByID(id); !ok {
 		return fmt.Errorf("unknown fault %q: not a documented cause or a signal", id)
 	}
-	w := &s.w
+	w := &s.srv
 	switch id {
 	// AUTHENTICATION_REQUIRED: jicofo's auth authority and a room that does
 	// not exist yet.
@@ -37,27 +38,27 @@ func (s *Sim) applyFault(in Input) error {
 
 	// CHAT_ERROR: the next message bounces.
 	case "chat-send-failed":
-		w.chatBounce = &errorMessage{condition: "service-unavailable"}
+		w.chatBounce = &wire.ErrorMessageInfo{Condition: "service-unavailable"}
 	case "muc-chat-error":
-		w.chatBounce = &errorMessage{condition: "forbidden", text: "You are not allowed to send messages in this room"}
+		w.chatBounce = &wire.ErrorMessageInfo{Condition: "forbidden", Text: "You are not allowed to send messages in this room"}
 	case "chat-message-invalid":
-		w.chatBounce = &errorMessage{condition: "bad-request", text: "Message is too long"}
+		w.chatBounce = &wire.ErrorMessageInfo{Condition: "bad-request", Text: "Message is too long"}
 
 	// CONFERENCE_ACCESS_DENIED: someone refuses us while we knock.
 	case "lobby-moderator-rejects", "lobby-access-denied", "lobby-access-rules":
 		w.lobbyDeny = true
-		s.serverLobbyJoined()
+		w.lobbyJoined()
 
 	// CONFERENCE_DESTROYED.
 	case "all-participants-left":
 		w.lobbyEmptied = true
-		s.serverLobbyJoined()
+		w.lobbyJoined()
 	case "conference-terminated":
 		w.destroyPending, w.destroyReason = true, "The meeting has been terminated"
-		s.serverRoomEvents()
+		w.roomEvents()
 	case "server-destroyed-conference":
 		w.destroyPending, w.destroyReason = true, "Reservation expired"
-		s.serverRoomEvents()
+		w.roomEvents()
 
 	// CONFERENCE_MAX_USERS: the room is full.
 	case "room-at-capacity":
@@ -92,7 +93,7 @@ func (s *Sim) applyFault(in Input) error {
 	// FOCUS_LEFT.
 	case "jicofo-left", "conference-shutting-down":
 		w.focusLeaves = true
-		s.serverRoomEvents()
+		w.roomEvents()
 
 	// GRACEFUL_SHUTDOWN.
 	case "server-maintenance", "infrastructure-upgrade", "conference-migration":
@@ -103,23 +104,23 @@ func (s *Sim) applyFault(in Input) error {
 	// failed with ICE disconnected) are CONNECTION_ICE_FAILED to the library.
 	case "peer-connection-failure", "turn-unavailable":
 		w.jvbIceFails = true
-		s.disruptJVB(0)
+		w.disruptJVB(0)
 	case "firewall-blocks-media", "nat-traversal-failure":
 		w.jvbIceFails, w.p2pIceFails = true, true
-		s.disruptP2P()
-		s.disruptJVB(0)
+		w.disruptP2P()
+		w.disruptJVB(0)
 
 	// INCOMPATIBLE_SERVER_VERSIONS.
 	// INCOMPATIBLE_SERVER_VERSIONS: jicofo's presence carries versions.
 	case "client-version-mismatch":
 		w.jicofoMajor = expectedJicofoMajor + 1
-		s.versionsChanged()
+		w.versionsChanged()
 	case "server-components-out-of-sync":
 		w.jvbMajor = expectedJVBMajor - 1
-		s.versionsChanged()
+		w.versionsChanged()
 	case "major-version-mismatch":
 		w.jicofoMajor, w.jvbMajor = expectedJicofoMajor+2, expectedJVBMajor+2
-		s.versionsChanged()
+		w.versionsChanged()
 
 	// MEMBERS_ONLY_ERROR.
 	case "members-only-room":
@@ -186,10 +187,10 @@ func (s *Sim) applyFault(in Input) error {
 	// SETTINGS_ERROR.
 	case "invalid-settings":
 		w.settingsError = "Invalid conference settings"
-		s.serverRoomEvents()
+		w.roomEvents()
 	case "settings-validation-failure":
 		w.settingsError = "Room configuration failed validation"
-		s.serverRoomEvents()
+		w.roomEvents()
 
 	// VIDEOBRIDGE_NOT_AVAILABLE: jicofo's next bridge selection fails (ours,
 	// or a newcomer's).
@@ -198,8 +199,8 @@ func (s *Sim) applyFault(in Input) error {
 	case "bridges-down":
 		// The bridge in use goes down too: jicofo re-allocates at once.
 		w.bridgeUnavailable = true
-		if s.confState() == Joined && s.jvbState() != SessionNone {
-			s.allocate(false)
+		if w.occupant && w.jvbInvited {
+			w.allocate(false)
 		}
 	default:
 		return fmt.Errorf("sim: documented cause %q has no model", id)
@@ -210,7 +211,7 @@ func (s *Sim) applyFault(in Input) error {
 // applySignal delivers a wire-level signal. Signals that describe something
 // happening now need the state they happen in.
 func (s *Sim) applySignal(in Input) error {
-	w := &s.w
+	w := &s.srv
 	st := s.confState()
 	notNow := func(why string) error { return &NotAllowedError{Input: in, State: s.State(), Why: why} }
 	switch in.Fault {
@@ -227,23 +228,23 @@ func (s *Sim) applySignal(in Input) error {
 		w.deploy.Visitors, w.visitorsRedirect = true, true
 	case "owner-arrives":
 		w.room.Exists, w.roomCreationRestricted = true, false
-		s.serverParticipantJoins()
+		w.participantJoins()
 	case "participant-joins":
-		s.serverParticipantJoins()
+		w.participantJoins()
 	case "participant-leaves":
 		if w.room.Occupants == 0 || (st == Joined && w.room.Occupants == 1) {
 			return notNow("no other participant is in the room")
 		}
-		s.serverParticipantLeaves()
+		w.participantLeaves()
 	case "ice-interruption":
 		if st != Joined || s.jvbState() != SessionConnected {
 			return notNow("the JVB media connection is not up")
 		}
-		s.disruptJVB(interruptionMs)
+		w.disruptJVB(interruptionMs)
 	case "ice-transient-failure":
 		// The next ICE check fails; a running session loses connectivity.
 		if s.jvbState() == SessionConnected {
-			s.disruptJVB(0)
+			w.disruptJVB(0)
 		} else {
 			w.jvbIceFailOnce = true
 		}
@@ -251,28 +252,14 @@ func (s *Sim) applySignal(in Input) error {
 		w.p2pOfferAnswerFail = true
 	case "p2p-ice-failure":
 		w.p2pIceFails = true
-		s.disruptP2P()
+		w.disruptP2P()
 	case "lobby-disabled":
 		if st != Lobby {
 			return notNow("we are not waiting in a lobby")
 		}
-		s.serverLobbyDisabled()
+		w.lobbyDisabled()
 	case "restart-terminate-error":
 		w.restartTerminateError = true
 	}
 	return nil
-}
-
-// disruptP2P fails a running P2P session's ICE: the library stops P2P.
-func (s *Sim) disruptP2P() {
-	if s.confState() == Joined && s.p2pState() == SessionConnected {
-		s.stopP2P()
-	}
-}
-
-// versionsChanged: jicofo's presence now carries other versions.
-func (s *Sim) versionsChanged() {
-	if s.confState() == Joined {
-		s.sendFocusPresence()
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim/wire"
 )
 
 // library is the client state lib-jitsi-meet keeps across a conference:
@@ -26,6 +27,7 @@ type library struct {
 	noBridgeAvailable   bool   // ChatRoom flag: never reset
 	jvbWasConnected     bool   // the current JVB session's ICE was connected once
 	p2pActive           bool   // P2P_STATUS(true) was emitted
+	others              int    // the other participants in the room, from their presences
 }
 
 func (s *Sim) confState() ConfState { return ConfState(s.conf.Current()) }
@@ -129,16 +131,19 @@ func participantID(i int) string { return fmt.Sprintf("p%d", i+1) }
 
 func (s *Sim) connect() {
 	s.fire(evConnect)
-	s.after(rtt, func() {
-		s.fire(evConnected)
-		s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting)
-		// The disco#info of the lobby component (xmpp.ts): its
-		// #displayname_required feature is a hint before any join.
-		if s.w.lobbyNameFeature {
-			s.emitEvent(catalog.ConnectionDisplayNameRequired, catalog.PhaseConnecting)
-		}
-		s.join()
-	})
+	s.send(wire.Message{Type: wire.StreamOpen}, rtt, wire.NoSession)
+}
+
+// onConnected: the connection is established, then the conference joins.
+func (s *Sim) onConnected(m wire.Message) {
+	s.fire(evConnected)
+	s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting)
+	// The disco#info of the lobby component (xmpp.ts): its
+	// #displayname_required feature is a hint before any join.
+	if m.DisplayNameRequired {
+		s.emitEvent(catalog.ConnectionDisplayNameRequired, catalog.PhaseConnecting)
+	}
+	s.join()
 }
 
 // join is JitsiConference.join(password): the conference request to the
@@ -158,8 +163,5 @@ func (s *Sim) leave() {
 	}
 	s.fire(evLeave)
 	s.endConference()
-	s.after(rtt, func() {
-		s.fire(evMUCLeft)
-		s.emitEvent(catalog.ConferenceLeft, catalog.PhaseTeardown)
-	})
+	s.send(wire.Message{Type: wire.LeavePresence}, rtt, wire.NoSession)
 }

@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/jitsi-sim/confsim/internal/catalog"
+import (
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim/wire"
+)
 
 // This file models Lobby (modules/xmpp/Lobby.js) for a participant who
 // knocks: joining the lobby room, being let in, refused, or left without a
@@ -9,22 +12,22 @@ import "github.com/jitsi-sim/confsim/internal/catalog"
 // knock is conference.joinLobby(displayName): we join the lobby room.
 func (s *Sim) knock() {
 	s.fire(evKnock)
-	s.after(rtt, s.serverLobbyJoined)
+	s.send(wire.Message{Type: wire.LobbyJoinPresence, Room: wire.LobbyRoom}, rtt, wire.NoSession)
 }
 
 // onLobbyUnavailable handles an unavailable presence in the lobby room.
-func (s *Sim) onLobbyUnavailable(p unavailablePresence) {
+func (s *Sim) onLobbyUnavailable(p wire.UnavailablePresence) {
 	if s.confState() != Lobby {
 		return
 	}
 	switch {
-	case p.self && p.kicked:
+	case p.Self && p.Kicked:
 		// KICKED from the lobby, then MUC_DENIED_ACCESS on the main room.
 		s.raise(catalog.ConferenceAccessDenied, evFail)
-	case p.destroy && p.altJid == "":
+	case p.Destroy && p.AltJid == "":
 		// The main room relays MUC_DESTROYED with the reason only.
-		s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(p.reason)))
-	case p.destroy:
+		s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(p.Reason)))
+	case p.Destroy:
 		// The lobby was turned off: join the main room instead.
 		s.rejoinMainRoom(s.lib.joinPassword)
 	}

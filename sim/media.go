@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/jitsi-sim/confsim/internal/catalog"
+import (
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim/wire"
+)
 
 // This file models the media sessions: Jingle offer/answer on the JVB and
 // P2P sessions, ICE, and JitsiConference's handling of ICE failures (three
@@ -11,37 +14,50 @@ import "github.com/jitsi-sim/confsim/internal/catalog"
 func (s *Sim) jvbState() SessionState { return SessionState(s.jvb.Current()) }
 func (s *Sim) p2pState() SessionState { return SessionState(s.p2p.Current()) }
 
-// sessionInitiate is jicofo's session-initiate for the JVB session.
-func (s *Sim) sessionInitiate() {
-	s.afterJVB(rtt, func() {
-		// One session-initiate at a time: jicofo invites once per session.
-		if st := s.jvbState(); s.confState() != Joined || (st != SessionNone && st != SessionEnded) {
-			return
-		}
-		s.fireSession(s.jvb, evInitiate)
-		s.lib.jvbWasConnected = false
-		s.emitEvent(catalog.ServerRegionChanged, catalog.PhaseMedia, P("region", Str("region-1")))
-		s.acceptOffer()
-	})
+// onSessionInitiate is jicofo's session-initiate for the JVB session.
+func (s *Sim) onSessionInitiate(m wire.Message) {
+	// One session-initiate at a time: jicofo invites once per session.
+	if st := s.jvbState(); s.confState() != Joined || (st != SessionNone && st != SessionEnded) {
+		return
+	}
+	s.fireSession(s.jvb, evInitiate)
+	s.lib.jvbWasConnected = false
+	s.emitEvent(catalog.ServerRegionChanged, catalog.PhaseMedia, P("region", Str(m.Text)))
+	s.acceptOffer(m.Offer)
 }
 
 // acceptOffer is _acceptJvbIncomingCall: setRemoteDescription, createAnswer,
 // setLocalDescription, then the session-accept IQ.
-func (s *Sim) acceptOffer() {
-	switch s.w.offerAnswerFailure {
-	case "setRemoteDescription", "createAnswer":
-		s.offerAnswerFailed(s.w.offerAnswerFailure + " failed")
+func (s *Sim) acceptOffer(offer string) {
+	switch offer {
+	case wire.OfferUnusable:
+		s.offerAnswerFailed("setRemoteDescription failed")
+		return
+	case wire.OfferNoCommonCodec:
+		s.offerAnswerFailed("createAnswer failed")
 		return
 	}
-	s.afterJVB(rtt, func() {
-		if s.w.offerAnswerFailure == "session-accept" {
+	s.send(wire.Message{Type: wire.SessionAccept, Session: wire.JVB}, rtt, wire.JVB)
+}
+
+// onIQResult is the answer to one of our Jingle IQs.
+func (s *Sim) onIQResult(m wire.Message) {
+	switch m.For {
+	case wire.SessionAccept:
+		if m.Condition != "" {
 			s.offerAnswerFailed("session-accept answered with an error")
 			return
 		}
 		s.fireSession(s.jvb, evAccepted)
 		s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(false)))
 		s.checkJVBIce()
-	})
+	case wire.SessionTerminate:
+		// IceFailedHandling's session-terminate with restart: jicofo
+		// refusing it leaves no way to recover.
+		if m.Condition != "" {
+			s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFailInRoom)
+		}
+	}
 }
 
 func (s *Sim) offerAnswerFailed(msg string) {
@@ -50,15 +66,32 @@ func (s *Sim) offerAnswerFailed(msg string) {
 
 // checkJVBIce runs ICE connectivity checks on the JVB session.
 func (s *Sim) checkJVBIce() {
-	s.afterJVB(iceCheckMs, func() {
-		fail := s.w.jvbIceFails || s.w.jvbIceFailOnce
-		s.w.jvbIceFailOnce = false
-		if fail {
-			s.jvbIceFailed()
-			return
+	s.send(wire.Message{Type: wire.IceChecks, Session: wire.JVB}, iceCheckMs, wire.JVB)
+}
+
+// onIceState is JingleSessionPC's ICE connection state handling.
+func (s *Sim) onIceState(m wire.Message) {
+	if m.Session == wire.P2P {
+		s.onP2PIceState(m.Text)
+		return
+	}
+	switch st := s.jvbState(); m.Text {
+	case wire.IceConnected:
+		if st == SessionChecking || st == SessionRestarting || st == SessionInterrupted {
+			s.jvbIceConnected()
 		}
-		s.jvbIceConnected()
-	})
+	case wire.IceFailed:
+		if st == SessionChecking || st == SessionRestarting || st == SessionInterrupted {
+			s.jvbIceFailed()
+		}
+	case wire.IceDisconnected:
+		if s.confState() == Joined && st == SessionConnected {
+			s.fireSession(s.jvb, evIceDisconnect)
+			if !s.lib.p2pActive {
+				s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
+			}
+		}
+	}
 }
 
 // jvbIceConnected: a JVB session's ICE is connected. A session's first
@@ -90,7 +123,7 @@ func (s *Sim) jvbIceFailed() {
 	}
 	s.afterJVB(s.jitterDelay(s.lib.iceRestarts, 1000, 2), func() {
 		s.lib.iceRestarts++
-		if s.w.deploy.EnableIceRestart {
+		if s.cfg.Deployment.EnableIceRestart {
 			s.fireSession(s.jvb, evRestart)
 			s.checkJVBIce()
 			return
@@ -108,54 +141,7 @@ func (s *Sim) iceFailedHandling() {
 			return
 		}
 		s.endSession(s.jvb, &s.lib.jvbGen)
-		s.after(rtt, func() {
-			if s.w.restartTerminateError {
-				s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFailInRoom)
-				return
-			}
-			s.sessionInitiate()
-		})
-	})
-}
-
-// disruptJVB takes the JVB session's connectivity away: ICE goes
-// disconnected (CONNECTION_INTERRUPTED). With recoverAfter > 0 it comes back
-// after that long, unless ICE is failing for good by then; otherwise ICE
-// fails iceFailAfterMs later.
-func (s *Sim) disruptJVB(recoverAfter int64) {
-	if s.confState() != Joined {
-		return // the library has given the conference up
-	}
-	switch s.jvbState() {
-	case SessionConnected:
-		s.fireSession(s.jvb, evIceDisconnect)
-		if !s.lib.p2pActive {
-			s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
-		}
-	case SessionInterrupted:
-		if recoverAfter > 0 {
-			return
-		}
-	default:
-		return
-	}
-	if recoverAfter > 0 {
-		s.afterJVB(recoverAfter, func() {
-			switch {
-			case s.jvbState() != SessionInterrupted:
-			case s.w.jvbIceFails || s.w.jvbIceFailOnce:
-				s.w.jvbIceFailOnce = false
-				s.jvbIceFailed()
-			default:
-				s.jvbIceConnected()
-			}
-		})
-		return
-	}
-	s.afterJVB(iceFailAfterMs, func() {
-		if s.jvbState() == SessionInterrupted {
-			s.jvbIceFailed()
-		}
+		s.send(wire.Message{Type: wire.SessionTerminate, Session: wire.JVB, Restart: true}, rtt, wire.NoSession)
 	})
 }
 
@@ -164,37 +150,45 @@ func (s *Sim) disruptJVB(recoverAfter int64) {
 // maybeStartP2P starts a P2P session when the call has exactly two
 // participants and P2P is enabled.
 func (s *Sim) maybeStartP2P() {
-	if !s.w.deploy.P2P || s.w.room.Occupants != 2 {
+	if !s.cfg.Deployment.P2P || s.lib.others != 1 {
 		return
 	}
 	if st := s.p2pState(); st != SessionNone && st != SessionEnded {
 		return
 	}
 	s.afterP2P(p2pStartMs, func() {
-		if st := s.p2pState(); s.confState() != Joined || s.w.room.Occupants != 2 || (st != SessionNone && st != SessionEnded) {
+		if st := s.p2pState(); s.confState() != Joined || s.lib.others != 1 || (st != SessionNone && st != SessionEnded) {
 			return
 		}
 		s.fireSession(s.p2p, evInitiate)
-		s.afterP2P(rtt, func() {
-			if s.w.p2pOfferAnswerFail {
-				// onCallAccepted: setAnswer rejects while p2pJingleSession
-				// is still set.
-				s.offerAnswerFailed("P2P setAnswer failed")
-				return
-			}
-			s.fireSession(s.p2p, evAccepted)
-			s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(true)))
-			s.afterP2P(iceCheckMs, func() {
-				if s.w.p2pIceFails {
-					s.stopP2P()
-					return
-				}
-				s.fireSession(s.p2p, evIceConnected)
-				s.lib.p2pActive = true
-				s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(true)))
-			})
-		})
+		s.send(wire.Message{Type: wire.P2PInvite, Session: wire.P2P}, rtt, wire.P2P)
 	})
+}
+
+// onPeerSessionAccept is the other participant's answer to our offer.
+func (s *Sim) onPeerSessionAccept(m wire.Message) {
+	if m.Offer != wire.OfferUsable {
+		// onCallAccepted: setAnswer rejects while p2pJingleSession is
+		// still set.
+		s.offerAnswerFailed("P2P setAnswer failed")
+		return
+	}
+	s.fireSession(s.p2p, evAccepted)
+	s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(true)))
+	s.send(wire.Message{Type: wire.IceChecks, Session: wire.P2P}, iceCheckMs, wire.P2P)
+}
+
+func (s *Sim) onP2PIceState(outcome string) {
+	switch st := s.p2pState(); {
+	case outcome == wire.IceConnected && st == SessionChecking:
+		s.fireSession(s.p2p, evIceConnected)
+		s.lib.p2pActive = true
+		s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(true)))
+	case outcome == wire.IceFailed && st == SessionChecking:
+		s.stopP2P()
+	case outcome == wire.IceFailed && st == SessionConnected && s.confState() == Joined:
+		s.stopP2P()
+	}
 }
 
 // stopP2P ends the P2P session and goes back to JVB, without an error.
@@ -203,6 +197,7 @@ func (s *Sim) stopP2P() {
 		return
 	}
 	s.endSession(s.p2p, &s.lib.p2pGen)
+	s.send(wire.Message{Type: wire.SessionTerminate, Session: wire.P2P}, 0, wire.NoSession)
 	if s.lib.p2pActive {
 		s.lib.p2pActive = false
 		s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(false)))

@@ -1,50 +1,55 @@
 package sim
 
-import "github.com/jitsi-sim/confsim/internal/catalog"
+import (
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim/wire"
+)
 
 // This file models Moderator (modules/xmpp/moderator.js): the conference
 // request to the focus and what the library makes of the answer.
 
 func (s *Sim) sendConferenceRequest() {
-	s.after(rtt, func() { s.onConferenceAnswer(s.w.answerConferenceRequest()) })
+	s.send(wire.Message{Type: wire.ConferenceIQ}, rtt, wire.NoSession)
 }
 
-func (s *Sim) onConferenceAnswer(a focusAnswer) {
-	if a.ok {
+// onConferenceAnswer is Moderator's handling of the answer, over XMPP or
+// (http) HTTP.
+func (s *Sim) onConferenceAnswer(a wire.FocusAnswer, http bool) {
+	if a.OK {
 		// Any answer updates the identity (AUTH_STATUS_CHANGED) and
 		// resets the error back-off.
 		s.lib.errorTries = 0
-		s.lib.focusJid = a.focusJid
+		s.lib.focusJid = a.FocusJid
 		// _parseConferenceIq (XMPP) does not copy visitors-supported; the
 		// HTTP path does.
-		if s.w.deploy.ConferenceRequestHTTP {
-			s.lib.visitorsSupported = a.visitorsSupported
+		if http {
+			s.lib.visitorsSupported = a.VisitorsSupported
 		}
 		s.emitEvent(catalog.AuthStatusChanged, catalog.PhaseFocusRequest,
-			P("isAuthEnabled", BoolV(a.authEnabled)), P("authIdentity", optStr(a.identity)))
+			P("isAuthEnabled", BoolV(a.AuthEnabled)), P("authIdentity", optStr(a.Identity)))
 	}
 	switch {
-	case a.ok && !a.ready:
+	case a.OK && !a.Ready:
 		// ready=false: retry forever, 1 s, 2 s, 4 s ... capped at 120 s.
 		wait := min(int64(1000)<<min(s.lib.notReadyTries, 10), 120000)
 		s.lib.notReadyTries++
 		s.retryConferenceRequest(wait)
-	case a.ok && !a.live:
+	case a.OK && !a.Live:
 		s.connectionFailed(catalog.NotLiveError)
-	case a.ok && a.vnode != "":
+	case a.OK && a.Vnode != "":
 		ph := s.phase()
 		s.fire(evRedirect)
-		s.emitEvent(catalog.ConnectionRedirected, ph, P("vnode", Str(a.vnode)), P("focusJid", Str(a.focusJid)))
-	case a.ok:
+		s.emitEvent(catalog.ConnectionRedirected, ph, P("vnode", Str(a.Vnode)), P("focusJid", Str(a.FocusJid)))
+	case a.OK:
 		s.lib.notReadyTries = 0
 		s.fire(evFocusReady)
 		s.sendJoinPresence()
-	case a.reservationCode != "":
+	case a.ReservationCode != "":
 		// <reservation-error> is checked first.
-		s.raise(catalog.ReservationError, evFail, P("errorCode", Str(a.reservationCode)), P("errorMsg", optStr(a.text)))
-	case a.httpStatus == 403 || a.condition == "not-authorized":
+		s.raise(catalog.ReservationError, evFail, P("errorCode", Str(a.ReservationCode)), P("errorMsg", optStr(a.Text)))
+	case a.HTTPStatus == 403 || a.Condition == "not-authorized":
 		s.raise(catalog.AuthenticationRequired, evAuthRequired)
-	case a.sessionInvalid:
+	case a.SessionInvalid:
 		// The session is invalid: drop it and retry, 1 s, 2 s ... while the
 		// next wait stays under 60 s; then give up.
 		wait := int64(1000) << s.lib.errorTries
@@ -71,12 +76,12 @@ func (s *Sim) retryConferenceRequest(wait int64) {
 // current library reports it on the connection; the documented list has
 // GRACEFUL_SHUTDOWN (when the error carries <graceful-shutdown/>) and
 // FOCUS_DISCONNECTED for it.
-func (s *Sim) giveUpConferenceRequest(a focusAnswer, nextWait int64) {
+func (s *Sim) giveUpConferenceRequest(a wire.FocusAnswer, nextWait int64) {
 	if s.cfg.Profile == ProfileLibJitsiMeet {
 		s.connectionFailed(catalog.ConferenceRequestFailed)
 		return
 	}
-	if a.gracefulShutdown {
+	if a.GracefulShutdown {
 		s.raise(catalog.GracefulShutdown, evFail)
 		return
 	}

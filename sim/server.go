@@ -1,148 +1,336 @@
 package sim
 
-// This file holds what the servers do on their own initiative, as opposed to
-// answering a request (world.go): jicofo's presence, its bridge allocations
-// and invites, the room's error messages and unavailable presences, the
-// lobby's moderators. Each action sends wire-level stanzas to the library.
+import "github.com/jitsi-sim/confsim/sim/wire"
 
-// serverJoined runs once our self-presence is in the room: jicofo's
-// presence reaches us, jicofo allocates and invites once the conference has
-// two participants, and whatever faults armed for the joined room happens.
-func (s *Sim) serverJoined() {
-	s.w.room.Occupants++ // we count now
-	s.sendFocusPresence()
-	if s.w.room.Occupants >= 2 {
-		s.allocate(true)
-	}
-	s.serverRoomEvents()
+// server is the server side of the model: prosody (the MUC, its lobby,
+// max-occupants and reservation modules), jicofo, the bridge and the network
+// under ICE. It answers the client's wire messages and acts on its own
+// (moderators, jicofo's invites, faults), sending wire messages back through
+// its host. It never looks at the client's state: what it knows of the
+// client is what the client has sent it.
+type server struct {
+	world
+	host serverHost
+
+	occupant   bool   // our self-presence is in the main room
+	inLobby    bool   // we are in the lobby room
+	jvbInvited bool   // jicofo has invited us to a JVB session
+	jvbIce     string // the JVB transport as the network sees it: "", or a wire.Ice* outcome
+	p2pIce     string // the P2P transport
 }
 
-func (s *Sim) sendFocusPresence() {
-	p := s.w.focusPresence()
-	s.after(rtt, func() { s.onFocusPresence(p) })
+// serverHost is what the server side needs from whoever runs it: the
+// in-process network (Sim), or the XMPP endpoint.
+type serverHost interface {
+	// schedule runs fn after d virtual ms. A scope other than
+	// wire.NoSession ties it to that Jingle session's transport: it is
+	// dropped when the session ends.
+	schedule(d int64, scope wire.Session, fn func())
+	// down sends m to the client, delivered after d virtual ms (0: now).
+	down(m wire.Message, d int64)
+}
+
+func newServer(cfg *Config, host serverHost) server {
+	return server{world: newWorld(cfg), host: host}
+}
+
+// receive handles a message from the client.
+func (sv *server) receive(m wire.Message) {
+	switch m.Type {
+	case wire.StreamOpen:
+		sv.down(wire.Message{Type: wire.StreamReady, DisplayNameRequired: sv.lobbyNameFeature})
+	case wire.Login:
+		sv.client.LoggedIn = true
+		if sv.deploy.Authentication == AuthJWT {
+			sv.client.Token = "token"
+		}
+	case wire.ConferenceIQ:
+		sv.down(wire.Message{Type: wire.ConferenceResult, HTTP: sv.deploy.ConferenceRequestHTTP, Focus: sv.answerConferenceRequest()})
+	case wire.JoinPresence:
+		if pe := sv.checkJoin(m.Password); pe != nil {
+			sv.down(wire.Message{Type: wire.JoinError, JoinErr: *pe})
+			return
+		}
+		sv.room.Exists = true
+		sv.occupant = true
+		sv.down(wire.Message{Type: wire.SelfPresence, Occupants: sv.room.Occupants, MembersOnly: sv.room.Lobby || sv.room.MembersOnly})
+		sv.joined()
+	case wire.LobbyJoinPresence:
+		sv.inLobby = true
+		sv.lobbyJoined()
+	case wire.LeavePresence:
+		sv.occupant, sv.jvbInvited, sv.jvbIce, sv.p2pIce = false, false, "", ""
+		sv.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: "me", Self: true}})
+	case wire.RoomConfigSubmit:
+		r := wire.Message{Type: wire.RoomConfigResult, Password: m.Password}
+		if sv.configFormHasRoomSecret() {
+			sv.room.Password = m.Password
+		} else {
+			r.Condition = "feature-not-implemented"
+		}
+		sv.down(r)
+	case wire.GroupChat:
+		if e := sv.chatBounce; e != nil {
+			sv.chatBounce = nil
+			sv.host.down(wire.Message{Type: wire.ErrorMessage, ErrMessage: *e}, rtt)
+		}
+	case wire.SessionAccept:
+		r := wire.Message{Type: wire.IQResult, For: wire.SessionAccept, Session: wire.JVB}
+		if sv.offerAnswerFailure == "session-accept" {
+			r.Condition = "bad-request"
+		}
+		sv.down(r)
+	case wire.SessionTerminate:
+		if m.Session == wire.P2P {
+			sv.p2pIce = ""
+			return
+		}
+		sv.jvbIce = ""
+		r := wire.Message{Type: wire.IQResult, For: wire.SessionTerminate, Session: wire.JVB}
+		if sv.restartTerminateError {
+			r.Condition = "item-not-found"
+			sv.down(r)
+			return
+		}
+		sv.down(r)
+		if m.Restart {
+			sv.sessionInitiate()
+		}
+	case wire.P2PInvite:
+		// The other participant's session-accept; its answer cannot be
+		// applied when the P2P negotiation is failing.
+		r := wire.Message{Type: wire.PeerSessionAccept, Session: wire.P2P}
+		if sv.p2pOfferAnswerFail {
+			r.Offer = wire.OfferUnusable
+		}
+		sv.down(r)
+	case wire.IceChecks:
+		sv.iceChecks(m.Session)
+	}
+}
+
+func (sv *server) down(m wire.Message) { sv.host.down(m, 0) }
+
+// joined runs once our self-presence is in the room: jicofo's presence
+// reaches us, jicofo allocates and invites once the conference has two
+// participants, and whatever faults armed for the joined room happens.
+func (sv *server) joined() {
+	sv.room.Occupants++ // we count now
+	sv.sendFocusPresence()
+	if sv.room.Occupants >= 2 {
+		sv.allocate(true)
+	}
+	sv.roomEvents()
+}
+
+func (sv *server) sendFocusPresence() {
+	sv.host.down(wire.Message{Type: wire.FocusPresence, FocusPres: sv.focusPresence()}, rtt)
 }
 
 // allocate is jicofo's bridge selection for a participant. When it fails,
 // jicofo adds <bridgeNotAvailable/> to its presence; when it succeeds it
 // removes it and, for us, sends a session-initiate.
-func (s *Sim) allocate(inviteUs bool) {
-	if s.w.bridgeUnavailable {
-		s.w.bridgeNotAvailableExt = true
-		s.sendFocusPresence()
+func (sv *server) allocate(inviteUs bool) {
+	if sv.bridgeUnavailable {
+		sv.bridgeNotAvailableExt = true
+		sv.sendFocusPresence()
 		return
 	}
-	s.w.bridgeNotAvailableExt = false
+	sv.bridgeNotAvailableExt = false
 	if inviteUs {
-		s.sessionInitiate()
+		sv.sessionInitiate()
 	}
 }
 
-// serverRoomEvents delivers the room events faults armed for the joined
-// room, once we are in it.
-func (s *Sim) serverRoomEvents() {
-	if s.confState() != Joined {
+// sessionInitiate is jicofo's session-initiate for the JVB session. Its
+// offer cannot be applied (setRemoteDescription) or answered (createAnswer)
+// when a negotiation fault is armed.
+func (sv *server) sessionInitiate() {
+	sv.jvbInvited = true
+	m := wire.Message{Type: wire.SessionInitiate, Session: wire.JVB, Text: "region-1"}
+	switch sv.offerAnswerFailure {
+	case "setRemoteDescription":
+		m.Offer = wire.OfferUnusable
+	case "createAnswer":
+		m.Offer = wire.OfferNoCommonCodec
+	}
+	sv.host.down(m, rtt)
+}
+
+// iceChecks is the network's answer to a transport's connectivity checks.
+func (sv *server) iceChecks(session wire.Session) {
+	m := wire.Message{Type: wire.IceState, Session: session, Text: wire.IceConnected}
+	if session == wire.P2P {
+		if sv.p2pIceFails {
+			m.Text = wire.IceFailed
+		}
+		sv.p2pIce = m.Text
+		sv.down(m)
 		return
 	}
-	w := &s.w
-	if w.settingsError != "" {
-		m := errorMessage{condition: "not-acceptable", settingsError: w.settingsError}
-		w.settingsError = ""
-		s.after(rtt, func() { s.onMessageError(m) })
+	if sv.jvbIceFails || sv.jvbIceFailOnce {
+		sv.jvbIceFailOnce = false
+		m.Text = wire.IceFailed
 	}
-	if w.focusLeaves {
-		w.focusLeaves = false
-		s.after(rtt, func() { s.onPresenceUnavailable(unavailablePresence{nick: "focus", realJid: focusJid}) })
-	}
-	if w.destroyPending {
-		w.destroyPending = false
-		s.serverDestroy(w.destroyReason)
-	}
+	sv.jvbIce = m.Text
+	sv.down(m)
 }
 
-// serverDestroy destroys the main room, as a moderator's end-for-all or
-// prosody does.
-func (s *Sim) serverDestroy(reason string) {
-	s.after(rtt, func() { s.onPresenceUnavailable(unavailablePresence{destroy: true, reason: reason}) })
-}
-
-// serverKick kicks us from the main room.
-func (s *Sim) serverKick(reason string) {
-	s.after(rtt, func() {
-		s.onPresenceUnavailable(unavailablePresence{nick: "me", self: true, kicked: true, actor: "moderator", reason: reason})
+// disruptJVB takes the JVB transport's connectivity away: ICE goes
+// disconnected. With recoverAfter > 0 it comes back after that long, unless
+// ICE is failing for good by then; otherwise ICE fails iceFailAfterMs later.
+func (sv *server) disruptJVB(recoverAfter int64) {
+	if !sv.occupant {
+		return
+	}
+	switch sv.jvbIce {
+	case wire.IceConnected:
+		sv.jvbIce = wire.IceDisconnected
+		sv.down(wire.Message{Type: wire.IceState, Session: wire.JVB, Text: wire.IceDisconnected})
+	case wire.IceDisconnected:
+		if recoverAfter > 0 {
+			return
+		}
+	default:
+		return
+	}
+	if recoverAfter > 0 {
+		sv.host.schedule(recoverAfter, wire.JVB, func() {
+			if sv.jvbIce != wire.IceDisconnected {
+				return
+			}
+			out := wire.IceConnected
+			if sv.jvbIceFails || sv.jvbIceFailOnce {
+				sv.jvbIceFailOnce = false
+				out = wire.IceFailed
+			}
+			sv.jvbIce = out
+			sv.down(wire.Message{Type: wire.IceState, Session: wire.JVB, Text: out})
+		})
+		return
+	}
+	sv.host.schedule(iceFailAfterMs, wire.JVB, func() {
+		if sv.jvbIce == wire.IceDisconnected {
+			sv.jvbIce = wire.IceFailed
+			sv.down(wire.Message{Type: wire.IceState, Session: wire.JVB, Text: wire.IceFailed})
+		}
 	})
 }
 
-// serverChat is the room's handling of our groupchat message: delivered, or
-// bounced with the armed error.
-func (s *Sim) serverChat() {
-	m := s.w.chatBounce
-	if m == nil {
-		return
-	}
-	s.w.chatBounce = nil
-	s.after(rtt, func() { s.onMessageError(*m) })
-}
-
-// serverParticipantJoins: another participant joins the room; jicofo
-// allocates for them (inviting us if we were alone).
-func (s *Sim) serverParticipantJoins() {
-	s.w.room.Occupants++
-	if s.confState() != Joined {
-		return
-	}
-	s.onOccupantJoined(participantID(s.w.room.Occupants - 2))
-	if s.w.room.Occupants >= 2 {
-		s.allocate(s.jvbState() == SessionNone)
+// disruptP2P fails a connected P2P transport.
+func (sv *server) disruptP2P() {
+	if sv.occupant && sv.p2pIce == wire.IceConnected {
+		sv.p2pIce = wire.IceFailed
+		sv.down(wire.Message{Type: wire.IceState, Session: wire.P2P, Text: wire.IceFailed})
 	}
 }
 
-// serverParticipantLeaves: another participant leaves.
-func (s *Sim) serverParticipantLeaves() {
-	s.w.room.Occupants--
-	if s.confState() == Joined {
-		nick := participantID(s.w.room.Occupants - 1)
-		s.onPresenceUnavailable(unavailablePresence{nick: nick})
+// roomEvents delivers the room events faults armed for the joined room,
+// once we are in it.
+func (sv *server) roomEvents() {
+	if !sv.occupant {
+		return
+	}
+	if sv.settingsError != "" {
+		e := wire.ErrorMessageInfo{Condition: "not-acceptable", SettingsError: sv.settingsError}
+		sv.settingsError = ""
+		sv.host.down(wire.Message{Type: wire.ErrorMessage, ErrMessage: e}, rtt)
+	}
+	if sv.focusLeaves {
+		sv.focusLeaves = false
+		sv.host.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: "focus", RealJid: focusJid}}, rtt)
+	}
+	if sv.destroyPending {
+		sv.destroyPending = false
+		sv.destroy(sv.destroyReason)
+	}
+}
+
+// destroy destroys the main room, as a moderator's end-for-all or prosody
+// does.
+func (sv *server) destroy(reason string) {
+	sv.occupant = false
+	sv.host.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Destroy: true, Reason: reason}}, rtt)
+}
+
+// kick kicks us from the main room.
+func (sv *server) kick(reason string) {
+	sv.occupant = false
+	sv.host.down(wire.Message{Type: wire.Unavailable,
+		Unavail: wire.UnavailablePresence{Nick: "me", Self: true, Kicked: true, Actor: "moderator", Reason: reason}}, rtt)
+}
+
+// participantJoins: another participant joins the room; jicofo allocates
+// for them (inviting us if we were alone).
+func (sv *server) participantJoins() {
+	sv.room.Occupants++
+	if !sv.occupant {
+		return
+	}
+	sv.down(wire.Message{Type: wire.OccupantPresence, Nick: participantID(sv.room.Occupants - 2)})
+	if sv.room.Occupants >= 2 {
+		sv.allocate(!sv.jvbInvited)
+	}
+}
+
+// participantLeaves: another participant leaves.
+func (sv *server) participantLeaves() {
+	sv.room.Occupants--
+	if sv.occupant {
+		sv.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: participantID(sv.room.Occupants - 1)}})
+	}
+}
+
+// versionsChanged: jicofo's presence now carries other versions.
+func (sv *server) versionsChanged() {
+	if sv.occupant {
+		sv.sendFocusPresence()
 	}
 }
 
 // --- lobby ---------------------------------------------------------------------
 
-// serverLobbyJoined runs once we are in the lobby room: armed moderator
-// decisions and the lobby's end.
-func (s *Sim) serverLobbyJoined() {
-	if s.confState() != Lobby {
+// lobbyJoined runs once we are in the lobby room: armed moderator decisions
+// and the lobby's end.
+func (sv *server) lobbyJoined() {
+	if !sv.inLobby {
 		return
 	}
-	w := &s.w
-	if w.lobbyDeny {
-		w.lobbyDeny = false
-		s.after(moderatorMs, s.serverLobbyKick)
+	if sv.lobbyDeny {
+		sv.lobbyDeny = false
+		sv.host.schedule(moderatorMs, wire.NoSession, sv.lobbyKick)
 	}
-	if w.lobbyEmptied {
+	if sv.lobbyEmptied {
 		// The main room empties and the lobby room is destroyed with it.
-		w.lobbyEmptied = false
-		s.after(rtt, func() { s.onLobbyUnavailable(unavailablePresence{destroy: true, reason: "The meeting has ended"}) })
+		sv.lobbyEmptied = false
+		sv.host.down(wire.Message{Type: wire.Unavailable, Room: wire.LobbyRoom,
+			Unavail: wire.UnavailablePresence{Destroy: true, Reason: "The meeting has ended"}}, rtt)
 	}
 }
 
-// serverLobbyKick: a moderator (or an access rule) kicks us from the lobby.
-func (s *Sim) serverLobbyKick() {
-	s.onLobbyUnavailable(unavailablePresence{nick: "me", self: true, kicked: true})
+// lobbyKick: a moderator (or an access rule) kicks us from the lobby.
+func (sv *server) lobbyKick() {
+	sv.inLobby = false
+	sv.down(wire.Message{Type: wire.Unavailable, Room: wire.LobbyRoom, Unavail: wire.UnavailablePresence{Nick: "me", Self: true, Kicked: true}})
 }
 
-// serverApprove: a moderator lets us in; the lobby sends the invite.
-func (s *Sim) serverApprove() {
-	s.after(rtt, func() {
-		s.w.members = true
-		s.onLobbyInvite(s.w.room.Password)
+// deny: a moderator refuses our knock.
+func (sv *server) deny() { sv.host.schedule(rtt, wire.NoSession, sv.lobbyKick) }
+
+// approve: a moderator lets us in; the lobby sends the invite.
+func (sv *server) approve() {
+	sv.host.schedule(rtt, wire.NoSession, func() {
+		sv.members = true
+		sv.down(wire.Message{Type: wire.LobbyInvite, Password: sv.room.Password})
 	})
 }
 
-// serverLobbyDisabled: a moderator turns the lobby off; the lobby room is
+// lobbyDisabled: a moderator turns the lobby off; the lobby room is
 // destroyed with the main room as alternate jid.
-func (s *Sim) serverLobbyDisabled() {
-	s.after(rtt, func() {
-		s.w.room.Lobby, s.w.room.MembersOnly = false, false
-		s.onLobbyUnavailable(unavailablePresence{destroy: true, altJid: s.w.room.Name + "@conference." + mainDomain})
+func (sv *server) lobbyDisabled() {
+	sv.host.schedule(rtt, wire.NoSession, func() {
+		sv.room.Lobby, sv.room.MembersOnly = false, false
+		sv.down(wire.Message{Type: wire.Unavailable, Room: wire.LobbyRoom,
+			Unavail: wire.UnavailablePresence{Destroy: true, AltJid: sv.room.Name + "@conference." + mainDomain}})
 	})
 }

@@ -46,7 +46,7 @@ type Sim struct {
 	jitter         *rand.Rand
 	pcg            *rand.PCG
 
-	w    world
+	srv  server
 	lib  library
 	recs []Record
 
@@ -90,7 +90,7 @@ func (s *Sim) Reset(cfg Config) error {
 		s.jitter = rand.New(s.pcg)
 	}
 	s.pcg.Seed(cfg.Seed, streamJitter)
-	s.w = newWorld(&cfg)
+	s.srv = newServer(&cfg, s)
 	s.lib = library{}
 	s.recs = s.recs[:0]
 	return nil

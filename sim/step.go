@@ -1,6 +1,10 @@
 package sim
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/jitsi-sim/confsim/sim/wire"
+)
 
 // Step applies one input at the current virtual time. Its consequences are
 // scheduled; Advance, Settle or RunUntil deliver them. Step fails, changing
@@ -31,10 +35,7 @@ func (s *Sim) Step(in Input) (err error) {
 	case ActionLogin:
 		// authenticateAndUpgradeRole: log in on a second connection, then a
 		// new conference request with the identity.
-		s.w.client.LoggedIn = true
-		if s.w.deploy.Authentication == AuthJWT {
-			s.w.client.Token = "token"
-		}
+		s.send(wire.Message{Type: wire.Login}, 0, wire.NoSession)
 		s.lib.joinPassword = in.Password
 		s.join()
 	case ActionLeave:
@@ -42,19 +43,19 @@ func (s *Sim) Step(in Input) (err error) {
 	case ActionKnock:
 		s.knock()
 	case ActionApprove:
-		s.serverApprove()
+		s.srv.approve()
 	case ActionDeny:
-		s.after(rtt, s.serverLobbyKick)
+		s.srv.deny()
 	case ActionKick:
-		s.serverKick(in.Text)
+		s.srv.kick(in.Text)
 	case ActionDestroy:
-		s.serverDestroy(in.Text)
+		s.srv.destroy(in.Text)
 	case ActionLock:
 		s.lock(in.Password)
 	case ActionUnlock:
 		s.lock("")
 	case ActionSendChat:
-		s.sendChat()
+		s.sendChat(in.Text)
 	}
 	return nil
 }

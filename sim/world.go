@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/jitsi-sim/confsim/internal/catalog"
+import (
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim/wire"
+)
 
 // world is the server side the client talks to: prosody (the MUC, its lobby,
 // max-occupants and reservation modules) and jicofo (the focus). It holds the
@@ -39,8 +42,8 @@ type world struct {
 	lobbyEmptied           bool // the main room empties while we wait in the lobby
 	destroyReason          string
 	destroyPending         bool
-	chatBounce             *errorMessage // the next chat message bounces with this error
-	settingsError          string        // the room sends this <settings-error>
+	chatBounce             *wire.ErrorMessageInfo // the next chat message bounces with this error
+	settingsError          string                 // the room sends this <settings-error>
 
 	// media
 	offerAnswerFailure string // "setRemoteDescription", "createAnswer" or "session-accept"
@@ -74,59 +77,40 @@ func (w *world) hasIdentity() bool {
 	return false
 }
 
-// focusAnswer is the answer to a conference request (IQ or HTTP).
-type focusAnswer struct {
-	ok          bool
-	ready       bool
-	live        bool
-	vnode       string
-	focusJid    string
-	authEnabled bool
-	identity    string
-	// visitorsSupported is the answer's visitors-supported property.
-	visitorsSupported bool
-	httpStatus        int    // HTTP mode only
-	condition         string // IQ error condition
-	sessionInvalid    bool
-	gracefulShutdown  bool
-	reservationCode   string
-	text              string
-}
-
 // answerConferenceRequest is jicofo's (and mod_reservations') answer.
-func (w *world) answerConferenceRequest() focusAnswer {
+func (w *world) answerConferenceRequest() wire.FocusAnswer {
 	http := w.deploy.ConferenceRequestHTTP
 	if w.deploy.Reservations && w.reservationCode != "" && !http && !w.room.Exists {
-		return focusAnswer{condition: "service-unavailable", reservationCode: w.reservationCode, text: w.reservationText}
+		return wire.FocusAnswer{Condition: "service-unavailable", ReservationCode: w.reservationCode, Text: w.reservationText}
 	}
 	if w.focusCondition != "" {
-		return focusAnswer{condition: w.focusCondition, gracefulShutdown: w.focusGracefulShutdown}
+		return wire.FocusAnswer{Condition: w.focusCondition, GracefulShutdown: w.focusGracefulShutdown}
 	}
 	if w.focusSessionInvalid {
-		return focusAnswer{condition: "not-acceptable", sessionInvalid: true}
+		return wire.FocusAnswer{Condition: "not-acceptable", SessionInvalid: true}
 	}
 	if w.deploy.Authentication != AuthNone && !w.room.Exists && !w.hasIdentity() {
 		if http {
-			return focusAnswer{httpStatus: 403}
+			return wire.FocusAnswer{HTTPStatus: 403}
 		}
-		return focusAnswer{condition: "not-authorized"}
+		return wire.FocusAnswer{Condition: "not-authorized"}
 	}
-	ok := focusAnswer{ok: true, ready: true, live: true, focusJid: focusJid,
-		authEnabled: w.deploy.Authentication != AuthNone, visitorsSupported: w.deploy.Visitors}
+	ok := wire.FocusAnswer{OK: true, Ready: true, Live: true, FocusJid: focusJid,
+		AuthEnabled: w.deploy.Authentication != AuthNone, VisitorsSupported: w.deploy.Visitors}
 	if w.hasIdentity() {
-		ok.identity = "user@" + mainDomain
+		ok.Identity = "user@" + mainDomain
 	}
 	if w.focusNotReady > 0 {
 		w.focusNotReady--
-		ok.ready = false
+		ok.Ready = false
 		return ok
 	}
 	if w.deploy.Visitors && w.visitorsQueue {
-		ok.live = false
+		ok.Live = false
 		return ok
 	}
 	if w.deploy.Visitors && w.visitorsRedirect {
-		ok.vnode = "v1"
+		ok.Vnode = "v1"
 		return ok
 	}
 	// The focus has created the conference and joined its MUC, unless the
@@ -137,37 +121,7 @@ func (w *world) answerConferenceRequest() focusAnswer {
 	return ok
 }
 
-// presenceError is an error answer to a MUC join presence.
-type presenceError struct {
-	errType   string // auth, cancel, modify, wait
-	condition string
-	child     string // application-specific child element
-	lobbyAttr string // lobby attribute of <displayname-required>
-	lobbyRoom string // <lobbyroom> text
-	waiting   bool   // <waiting-for-host/>
-	toDomain  string
-	text      string
-}
-
-// roomInfo is what the client learns on entering the room: the occupants'
-// presences and the room's disco#info.
-type roomInfo struct {
-	occupants   int
-	membersOnly bool
-}
-
-// answerJoin is prosody's answer to our join presence: an error, or (nil)
-// the occupants' presences and our own self-presence: we are in.
-func (w *world) answerJoin(password string) (*presenceError, roomInfo) {
-	pe := w.checkJoin(password)
-	if pe != nil {
-		return pe, roomInfo{}
-	}
-	w.room.Exists = true
-	return nil, roomInfo{occupants: w.room.Occupants, membersOnly: w.room.Lobby || w.room.MembersOnly}
-}
-
-func (w *world) checkJoin(password string) *presenceError {
+func (w *world) checkJoin(password string) *wire.PresenceError {
 	to := mainDomain
 	if w.client.Guest {
 		to = anonymousDomain
@@ -178,64 +132,39 @@ func (w *world) checkJoin(password string) *presenceError {
 		if w.joinBounce == "remote-server-timeout" {
 			t = "wait"
 		}
-		return &presenceError{errType: t, condition: w.joinBounce, toDomain: to}
+		return &wire.PresenceError{Type: t, Condition: w.joinBounce, ToDomain: to}
 	case w.guestsRefused && w.client.Guest:
-		return &presenceError{errType: "cancel", condition: "not-allowed", toDomain: anonymousDomain}
+		return &wire.PresenceError{Type: "cancel", Condition: "not-allowed", ToDomain: anonymousDomain}
 	case w.notAllowed:
-		return &presenceError{errType: "cancel", condition: "not-allowed", child: authChild(w.notAllowedType), toDomain: to}
+		return &wire.PresenceError{Type: "cancel", Condition: "not-allowed", Child: authChild(w.notAllowedType), ToDomain: to}
 	case w.roomCreationRestricted && !w.room.Exists:
-		return &presenceError{errType: "cancel", condition: "not-allowed", text: "Room creation is restricted", toDomain: to}
+		return &wire.PresenceError{Type: "cancel", Condition: "not-allowed", Text: "Room creation is restricted", ToDomain: to}
 	}
 	full := func(limit int) bool { return limit > 0 && w.room.Occupants >= limit }
 	if full(w.room.MaxOccupants) || full(w.deploy.MaxOccupants) {
-		return &presenceError{errType: "cancel", condition: "service-unavailable", toDomain: to}
+		return &wire.PresenceError{Type: "cancel", Condition: "service-unavailable", ToDomain: to}
 	}
 	if (w.room.Lobby || w.room.MembersOnly) && !w.members {
 		if w.room.Lobby && w.client.DisplayName == "" {
-			return &presenceError{errType: "modify", condition: "not-acceptable", child: "displayname-required", lobbyAttr: "true", toDomain: to}
+			return &wire.PresenceError{Type: "modify", Condition: "not-acceptable", Child: "displayname-required", LobbyAttr: "true", ToDomain: to}
 		}
-		pe := &presenceError{errType: "auth", condition: "registration-required", waiting: w.room.WaitingForHost, toDomain: to}
+		pe := &wire.PresenceError{Type: "auth", Condition: "registration-required", Waiting: w.room.WaitingForHost, ToDomain: to}
 		if w.room.Lobby {
-			pe.lobbyRoom = "lobby." + w.room.Name + "@lobby." + mainDomain
+			pe.LobbyRoom = "lobby." + w.room.Name + "@lobby." + mainDomain
 		}
 		return pe
 	}
 	if w.room.RequireDisplayName && w.client.DisplayName == "" {
-		return &presenceError{errType: "modify", condition: "not-acceptable", child: "displayname-required", toDomain: to}
+		return &wire.PresenceError{Type: "modify", Condition: "not-acceptable", Child: "displayname-required", ToDomain: to}
 	}
 	if w.room.Password != "" && password != w.room.Password {
-		return &presenceError{errType: "auth", condition: "not-authorized", toDomain: to}
+		return &wire.PresenceError{Type: "auth", Condition: "not-authorized", ToDomain: to}
 	}
 	return nil
 }
 
-// unavailablePresence is an unavailable presence in a room.
-type unavailablePresence struct {
-	nick    string
-	realJid string // the occupant's real jid, when the room shows it
-	self    bool   // status 110
-	kicked  bool   // status 307
-	actor   string
-	reason  string
-	destroy bool   // a muc#user <destroy> element
-	altJid  string // its jid attribute
-}
-
-// focusPresence is a presence of the focus occupant.
-type focusPresence struct {
-	bridgeNotAvailable    bool
-	jicofoMajor, jvbMajor int
-}
-
-func (w *world) focusPresence() focusPresence {
-	return focusPresence{bridgeNotAvailable: w.bridgeNotAvailableExt, jicofoMajor: w.jicofoMajor, jvbMajor: w.jvbMajor}
-}
-
-// errorMessage is a message of type error from the room.
-type errorMessage struct {
-	condition     string
-	text          string
-	settingsError string // the text of a <settings-error> child
+func (w *world) focusPresence() wire.FocusPresenceInfo {
+	return wire.FocusPresenceInfo{BridgeNotAvailable: w.bridgeNotAvailableExt, JicofoMajor: w.jicofoMajor, JVBMajor: w.jvbMajor}
 }
 
 // configFormHasRoomSecret says whether the room's muc#owner form has a

@@ -1,0 +1,82 @@
+package sim
+
+import "github.com/jitsi-sim/confsim/sim/wire"
+
+// This file is the in-process virtual network between the two halves of the
+// model: the client side (the library's logic, methods of Sim) and the
+// server side (server). A request travels for its whole round trip (rtt) on
+// the way up and is answered on arrival; what the servers send on their own
+// carries its own delay. Deliveries are tied to the conference attempt they
+// belong to (and, for a Jingle transport, to its session): when the library
+// ends one, what is still in flight for it is dropped, as a closed stream or
+// a torn-down transport drops it.
+
+// send carries a client message to the server side after d virtual ms (0:
+// now), within scope (see serverHost.schedule).
+func (s *Sim) send(m wire.Message, d int64, scope wire.Session) {
+	if d == 0 {
+		s.srv.receive(m)
+		return
+	}
+	s.schedule(d, scope, func() { s.srv.receive(m) })
+}
+
+// schedule implements serverHost.
+func (s *Sim) schedule(d int64, scope wire.Session, fn func()) {
+	switch scope {
+	case wire.JVB:
+		s.afterJVB(d, fn)
+	case wire.P2P:
+		s.afterP2P(d, fn)
+	default:
+		s.after(d, fn)
+	}
+}
+
+// down implements serverHost: a server message to the client.
+func (s *Sim) down(m wire.Message, d int64) {
+	if d == 0 {
+		s.receive(m)
+		return
+	}
+	s.schedule(d, m.Session, func() { s.receive(m) })
+}
+
+// receive is the client side's entry point: the library's handler for each
+// kind of stanza (or ICE outcome) it receives.
+func (s *Sim) receive(m wire.Message) {
+	switch m.Type {
+	case wire.StreamReady:
+		s.onConnected(m)
+	case wire.ConferenceResult:
+		s.onConferenceAnswer(m.Focus, m.HTTP)
+	case wire.JoinError:
+		s.onPresenceError(&m.JoinErr)
+	case wire.SelfPresence:
+		s.onMUCJoined(m)
+	case wire.OccupantPresence:
+		s.onOccupantJoined(m.Nick)
+	case wire.FocusPresence:
+		s.onFocusPresence(m.FocusPres)
+	case wire.Unavailable:
+		if m.Room == wire.LobbyRoom {
+			s.onLobbyUnavailable(m.Unavail)
+		} else {
+			s.onPresenceUnavailable(m.Unavail)
+		}
+	case wire.ErrorMessage:
+		s.onMessageError(m.ErrMessage)
+	case wire.LobbyInvite:
+		s.onLobbyInvite(m.Password)
+	case wire.RoomConfigResult:
+		s.onRoomConfigResult(m)
+	case wire.SessionInitiate:
+		s.onSessionInitiate(m)
+	case wire.IQResult:
+		s.onIQResult(m)
+	case wire.PeerSessionAccept:
+		s.onPeerSessionAccept(m)
+	case wire.IceState:
+		s.onIceState(m)
+	}
+}
