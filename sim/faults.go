@@ -23,8 +23,12 @@ func (s *Sim) applyFault(in Input) error {
 	if _, _, ok := catalog.CauseByID(id); !ok {
 		return fmt.Errorf("unknown fault %q: not a documented cause or a signal", id)
 	}
-	w := &s.srv
-	switch id {
+	return s.srv.applyCause(in)
+}
+
+// applyCause arms a documented cause on the server side.
+func (w *server) applyCause(in Input) error {
+	switch id := in.Fault; id {
 	// AUTHENTICATION_REQUIRED: jicofo's auth authority and a room that does
 	// not exist yet.
 	case "auth-users-only":
@@ -219,7 +223,30 @@ func (s *Sim) applySignal(in Input) error {
 		if st.Terminal() || st == Disconnected || st == Connecting {
 			return notNow("there is no connection to drop")
 		}
-		s.connectionFailed(catalog.ConnectionDroppedError)
+	case "participant-leaves":
+		if w.room.Occupants == 0 || (st == Joined && w.room.Occupants == 1) {
+			return notNow("no other participant is in the room")
+		}
+	case "ice-interruption":
+		if st != Joined || s.jvbState() != SessionConnected {
+			return notNow("the JVB media connection is not up")
+		}
+	case "lobby-disabled":
+		if st != Lobby {
+			return notNow("we are not waiting in a lobby")
+		}
+	}
+	w.applySignal(in.Fault)
+	return nil
+}
+
+// applySignal delivers a wire-level signal on the server side or the
+// network.
+func (w *server) applySignal(id string) {
+	switch id {
+	case "connection-dropped":
+		w.occupant, w.inLobby, w.jvbInvited, w.jvbIce, w.p2pIce = false, false, false, "", ""
+		w.down(wire.Message{Type: wire.StreamError, StreamError: string(catalog.ConnectionDroppedError)})
 	case "focus-not-ready":
 		w.focusNotReady++
 	case "visitors-queue":
@@ -232,18 +259,12 @@ func (s *Sim) applySignal(in Input) error {
 	case "participant-joins":
 		w.participantJoins()
 	case "participant-leaves":
-		if w.room.Occupants == 0 || (st == Joined && w.room.Occupants == 1) {
-			return notNow("no other participant is in the room")
-		}
 		w.participantLeaves()
 	case "ice-interruption":
-		if st != Joined || s.jvbState() != SessionConnected {
-			return notNow("the JVB media connection is not up")
-		}
 		w.disruptJVB(interruptionMs)
 	case "ice-transient-failure":
-		// The next ICE check fails; a running session loses connectivity.
-		if s.jvbState() == SessionConnected {
+		// The next ICE check fails; a running transport loses connectivity.
+		if w.jvbIce == wire.IceConnected {
 			w.disruptJVB(0)
 		} else {
 			w.jvbIceFailOnce = true
@@ -254,12 +275,8 @@ func (s *Sim) applySignal(in Input) error {
 		w.p2pIceFails = true
 		w.disruptP2P()
 	case "lobby-disabled":
-		if st != Lobby {
-			return notNow("we are not waiting in a lobby")
-		}
 		w.lobbyDisabled()
 	case "restart-terminate-error":
 		w.restartTerminateError = true
 	}
-	return nil
 }

@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/jitsi-sim/confsim/sim/wire"
+import (
+	"github.com/jitsi-sim/confsim/internal/catalog"
+	"github.com/jitsi-sim/confsim/sim/wire"
+)
 
 // This file is the in-process virtual network between the two halves of the
 // model: the client side (the library's logic, methods of Sim) and the
@@ -48,6 +51,10 @@ func (s *Sim) receive(m wire.Message) {
 	switch m.Type {
 	case wire.StreamReady:
 		s.onConnected(m)
+	case wire.StreamError:
+		if st := s.confState(); !st.Terminal() && st != Disconnected && st != Connecting {
+			s.connectionFailed(catalog.ConnError(m.StreamError))
+		}
 	case wire.ConferenceResult:
 		s.onConferenceAnswer(m.Focus, m.HTTP)
 	case wire.JoinError:
