@@ -151,9 +151,9 @@ var recipes = map[string]recipe{
 	"auth-requirements-not-met": {twoParty, before("auth-requirements-not-met"), notAllowedParams("authentication-required", ""), "failed"},
 	"visitor-lobby-restricted":  {twoParty, before("visitor-lobby-restricted"), notAllowedParams("no-visitors-lobby", ""), "failed"},
 
-	"sdp-negotiation-failure":   {twoParty, before("sdp-negotiation-failure"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("setRemoteDescription failed"))))}, "failed-in-room/jvb:negotiating"},
-	"codec-mismatch":            {twoParty, before("codec-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("createAnswer failed"))))}, "failed-in-room/jvb:negotiating"},
-	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("message", sim.Str("session-accept answered with an error"))))}, "failed-in-room/jvb:negotiating"},
+	"sdp-negotiation-failure":   {twoParty, before("sdp-negotiation-failure"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("setRemoteDescription failed"))))}, "failed-in-room/jvb:negotiating"},
+	"codec-mismatch":            {twoParty, before("codec-mismatch"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("createAnswer failed"))))}, "failed-in-room/jvb:negotiating"},
+	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("session-accept answered with an error"))))}, "failed-in-room/jvb:negotiating"},
 
 	"server-no-password-support": {twoParty, joined(fault("server-no-password-support"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
 	"password-config-prevented":  {twoParty, joined(fault("password-config-prevented"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},

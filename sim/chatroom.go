@@ -116,7 +116,13 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 		// KICKED: the library leaves and disconnects; no CONFERENCE_LEFT.
 		ph := s.phase()
 		s.fire(evKicked)
-		s.emitEvent(catalog.Kicked, ph, P("actorParticipant", Str(p.Actor)), P("reason", optStr(p.Reason)), P("isReplaceParticipant", BoolV(false)))
+		// onMemberKicked: the actor is this.participants.get(actorId),
+		// undefined when the kick came from no participant we know.
+		actor := Value{}
+		if s.knows(p.Actor) {
+			actor = participantRef(p.Actor)
+		}
+		s.emitEvent(catalog.Kicked, ph, P("actorParticipant", actor), P("reason", optStr(p.Reason)), P("isReplaceParticipant", BoolV(false)))
 	case p.RealJid != "" && p.RealJid == s.lib.focusJid:
 		s.raise(catalog.FocusLeft, evFailInRoom)
 	default:
@@ -187,4 +193,15 @@ func (s *Sim) onOccupantJoined(nick string) {
 // sendChat sends a groupchat message.
 func (s *Sim) sendChat(text string) {
 	s.send(wire.Message{Type: wire.GroupChat, Text: text}, 0, wire.NoSession)
+}
+
+// knows says whether nick is one of the remote participants the library
+// knows (p1 ... pN).
+func (s *Sim) knows(nick string) bool {
+	for i := range s.lib.others {
+		if participantID(i) == nick {
+			return true
+		}
+	}
+	return false
 }

@@ -61,7 +61,7 @@ func (s *Sim) onIQResult(m wire.Message) {
 }
 
 func (s *Sim) offerAnswerFailed(msg string) {
-	s.raiseIn(catalog.PhaseMedia, catalog.OfferAnswerFailed, evFailInRoom, P("error", Obj(P("message", Str(msg)))))
+	s.raiseIn(catalog.PhaseMedia, catalog.OfferAnswerFailed, evFailInRoom, P("error", RefV("Error", P("message", Str(msg)))))
 }
 
 // checkJVBIce runs ICE connectivity checks on the JVB session.

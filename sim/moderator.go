@@ -25,8 +25,17 @@ func (s *Sim) onConferenceAnswer(a wire.FocusAnswer, http bool) {
 		if http {
 			s.lib.visitorsSupported = a.VisitorsSupported
 		}
+		// _parseConferenceIq reads the identity with getAttribute, null
+		// when absent; the HTTP answer's JSON leaves it undefined.
+		identity := Nul()
+		switch {
+		case a.Identity != "":
+			identity = Str(a.Identity)
+		case http:
+			identity = Value{}
+		}
 		s.emitEvent(catalog.AuthStatusChanged, catalog.PhaseFocusRequest,
-			P("isAuthEnabled", BoolV(a.AuthEnabled)), P("authIdentity", optStr(a.Identity)))
+			P("isAuthEnabled", BoolV(a.AuthEnabled)), P("authIdentity", identity))
 	}
 	switch {
 	case a.OK && !a.Ready:

@@ -19,6 +19,10 @@ const (
 	Bool
 	Number
 	Object
+	// Ref is an object of the library's own (a JitsiParticipant, the
+	// JitsiConference, a JingleSessionPC, an Error), written as a typed
+	// placeholder: Str is its type, Fields what handlers read of it.
+	Ref
 )
 
 // Value is a parameter value as the application's listener receives it.
@@ -43,6 +47,9 @@ func Num(n int64) Value         { return Value{Kind: Number, Num: n} }
 func Nul() Value                { return Value{Kind: Null} }
 func Obj(fields ...Param) Value { return Value{Kind: Object, Fields: fields} }
 
+// RefV builds a placeholder for an object of the library's class typ.
+func RefV(typ string, fields ...Param) Value { return Value{Kind: Ref, Str: typ, Fields: fields} }
+
 // P builds a param.
 func P(name string, v Value) Param { return Param{Name: name, Value: v} }
 
@@ -60,6 +67,10 @@ func (v Value) String() string {
 	case Object:
 		var b strings.Builder
 		writeParams(&b, "{", ": ", "}", v.Fields)
+		return b.String()
+	case Ref:
+		var b strings.Builder
+		writeParams(&b, v.Str+"{", ": ", "}", v.Fields)
 		return b.String()
 	}
 	return "undefined"
@@ -88,8 +99,20 @@ func (v Value) MarshalJSON() ([]byte, error) {
 		return json.Marshal(v.Num)
 	case Object:
 		return Params(v.Fields).MarshalJSON()
+	case Ref:
+		return Params(append([]Param{P("$type", Str(v.Str))}, v.Fields...)).MarshalJSON()
 	}
 	return []byte("null"), nil
+}
+
+// appendArg appends v as a positional argument: like MarshalJSON, but
+// undefined is {"$undefined":true}, kept distinct from null.
+func appendArg(b []byte, v Value) []byte {
+	if v.Kind == Undefined {
+		return append(b, `{"$undefined":true}`...)
+	}
+	j, _ := v.MarshalJSON()
+	return append(b, j...)
 }
 
 // Params is an ordered parameter list; it marshals to a JSON object whose keys
@@ -154,8 +177,13 @@ type Record struct {
 	// ConnErr is the connection error carried by connection.connectionFailed.
 	ConnErr catalog.ConnError
 	// Params are the listener arguments after the error value, or the
-	// event's own arguments.
+	// event's own arguments, by the names the catalog documents: what
+	// scenario files match.
 	Params Params
+	// Args are the arguments after the event name exactly as
+	// lib-jitsi-meet passes them to listeners: in order, undefined kept,
+	// the library's objects as placeholders (catalog.ArgsOf).
+	Args []Value
 	// State is the model state after the event.
 	State State
 	// Phase is the lifecycle phase the event belongs to.
@@ -187,8 +215,10 @@ func (r *Record) String() string {
 }
 
 // AppendJSONL appends the record as one JSON line with the keys scenario,
-// file (when not empty), t_ms, event, error, params, phase and state.
-// Params that are undefined are left out of params; null is null.
+// file (when not empty), t_ms, event, error, params, args, phase and state.
+// Params that are undefined are left out of params; null is null. In args,
+// undefined is {"$undefined":true} and the library's objects are
+// {"$type": ...} placeholders.
 func (r *Record) AppendJSONL(b []byte, scenario, file string) []byte {
 	b = append(b, `{"scenario":`...)
 	b = appendJSONString(b, scenario)
@@ -209,6 +239,14 @@ func (r *Record) AppendJSONL(b []byte, scenario, file string) []byte {
 	b = append(b, `,"params":`...)
 	pj, _ := r.Params.MarshalJSON()
 	b = append(b, pj...)
+	b = append(b, `,"args":[`...)
+	for i, a := range r.Args {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendArg(b, a)
+	}
+	b = append(b, ']')
 	b = append(b, `,"phase":`...)
 	b = appendJSONString(b, string(r.Phase))
 	b = append(b, `,"state":`...)

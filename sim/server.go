@@ -38,7 +38,7 @@ func newServer(cfg *Config, host serverHost) server {
 func (sv *server) receive(m wire.Message) {
 	switch m.Type {
 	case wire.StreamOpen:
-		sv.down(wire.Message{Type: wire.StreamReady, DisplayNameRequired: sv.lobbyNameFeature})
+		sv.down(wire.Message{Type: wire.StreamReady, Text: Resource, DisplayNameRequired: sv.lobbyNameFeature})
 	case wire.Login:
 		sv.client.LoggedIn = true
 		if sv.deploy.Authentication == AuthJWT {
@@ -257,7 +257,16 @@ func (sv *server) destroy(reason string) {
 func (sv *server) kick(reason string) {
 	sv.occupant = false
 	sv.host.down(wire.Message{Type: wire.Unavailable,
-		Unavail: wire.UnavailablePresence{Nick: "me", Self: true, Kicked: true, Actor: "moderator", Reason: reason}}, rtt)
+		Unavail: wire.UnavailablePresence{Nick: "me", Self: true, Kicked: true, Actor: sv.kicker(), Reason: reason}}, rtt)
+}
+
+// kicker is the occupant who kicks us: the first other participant, or
+// nobody we know (an administrator, jicofo) when we are alone.
+func (sv *server) kicker() string {
+	if sv.room.Occupants >= 2 {
+		return participantID(0)
+	}
+	return ""
 }
 
 // participantJoins: another participant joins the room; jicofo allocates

@@ -56,6 +56,7 @@ type Sim struct {
 
 	limit   string
 	scratch Record
+	argBuf  []Value
 	stop    func(*Record) bool
 	stopped bool
 }
@@ -276,9 +277,12 @@ func (s *Sim) emit(r Record) {
 	r.T = s.now
 	r.State = s.State()
 	if s.OnRecord != nil {
+		s.argBuf = appendArgs(s.argBuf[:0], &r)
+		r.Args = s.argBuf
 		s.scratch = r
 		s.OnRecord(&s.scratch)
 	} else {
+		r.Args = appendArgs(nil, &r)
 		s.recs = append(s.recs, r)
 	}
 	if s.stop != nil && s.stop(&r) {

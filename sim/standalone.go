@@ -88,4 +88,6 @@ const (
 	MUCDomain      = "conference." + mainDomain
 	FocusComponent = focusComponent
 	FocusJid       = focusJid
+	// Resource is the resource of the client's bound jid.
+	Resource = "res1"
 )

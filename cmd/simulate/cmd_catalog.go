@@ -34,10 +34,14 @@ DESCRIPTION
 OPTIONS
     --format text|json
         text (default) is the listing above. json writes
-        {"errors": [...], "auth_error_types": [...]}; each error has name,
-        value, event, params, phase (a list), fatal, recoverable,
-        emitted_by_lib, description, user_action, app_reaction and causes
-        (id, text, signal); each auth type has name, value, signal, text.
+        {"errors": [...], "auth_error_types": [...], "events": [...]}; each
+        error has name, value, event, params, phase (a list), fatal,
+        recoverable, emitted_by_lib, description, user_action, app_reaction
+        and causes (id, text, signal); each auth type has name, value,
+        signal, text; each event the model emits has event, args (name and
+        type of each positional argument the library passes listeners, in
+        order), error_first (the error value comes first, then the error's
+        params) and source (the library function that emits it).
 
 EXIT STATUS
     0   the list was written
@@ -124,9 +128,10 @@ func cmdErrors(args []string, stdout, stderr io.Writer) int {
 	}
 	if *format == "json" {
 		out, err := json.MarshalIndent(struct {
-			Errors    []catalog.Error    `json:"errors"`
-			AuthTypes []catalog.AuthType `json:"auth_error_types"`
-		}{catalog.Errors(), catalog.AuthTypes()}, "", "  ")
+			Errors    []catalog.Error     `json:"errors"`
+			AuthTypes []catalog.AuthType  `json:"auth_error_types"`
+			Events    []catalog.EventArgs `json:"events"`
+		}{catalog.Errors(), catalog.AuthTypes(), catalog.AllEventArgs()}, "", "  ")
 		if err != nil {
 			fmt.Fprintf(stderr, "simulate errors: %v\n", err)
 			return exitBadInput

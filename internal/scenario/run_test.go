@@ -46,7 +46,7 @@ room: {password: s3cret}
 steps:
   - action: join
   - expect: {error: conference.iceFailed, within: 1000}
-`, "t.yaml:5:5: expect error=conference.iceFailed: no matching record within 1000 ms (now 1000 ms); records after the previous match:\n    40ms connection.connectionEstablished [connected]\n"},
+`, "t.yaml:5:5: expect error=conference.iceFailed: no matching record within 1000 ms (now 1000 ms); records after the previous match:\n    40ms connection.connectionEstablished (id=\"res1\") [connected]\n"},
 		{"state now", `description: x
 steps:
   - action: join
