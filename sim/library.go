@@ -27,6 +27,7 @@ type library struct {
 	noBridgeAvailable   bool   // ChatRoom flag: never reset
 	jvbWasConnected     bool   // the current JVB session's ICE was connected once
 	p2pActive           bool   // P2P_STATUS(true) was emitted
+	jvbInterrupted      bool   // JitsiConference.isJvbConnectionInterrupted
 	others              int    // the other participants in the room, from their presences
 }
 

@@ -87,6 +87,7 @@ func (s *Sim) onIceState(m wire.Message) {
 	case wire.IceDisconnected:
 		if s.confState() == Joined && st == SessionConnected {
 			s.fireSession(s.jvb, evIceDisconnect)
+			s.lib.jvbInterrupted = true
 			if !s.lib.p2pActive {
 				s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
 			}
@@ -94,23 +95,41 @@ func (s *Sim) onIceState(m wire.Message) {
 	}
 }
 
-// jvbIceConnected: a JVB session's ICE is connected. A session's first
-// connection is CONNECTION_ESTABLISHED and opens its bridge channel; a later
-// one (after an interruption or an in-place restart) is CONNECTION_RESTORED.
-// JitsiConference passes them on only while the JVB session is the active
-// one (session.isP2P === isP2PActive()).
+// jvbIceConnected: a JVB session's ICE is connected.
+// JingleSessionPC.oniceconnectionstatechange emits CONNECTION_RESTORED on
+// every change to connected while signalling is stable (the first one and
+// those after a re-invite included), then, the first time, the session's
+// CONNECTION_ESTABLISHED; the bridge channel opens with it. JitsiConference
+// passes both on only while the JVB session is the active one
+// (_onIceConnectionRestored, _onIceConnectionEstablished:
+// session.isP2P === isP2PActive()).
 func (s *Sim) jvbIceConnected() {
 	s.fireSession(s.jvb, evIceConnected)
+	s.lib.jvbInterrupted = false
+	if !s.lib.p2pActive {
+		s.emitEvent(catalog.ConnectionRestored, catalog.PhaseMedia)
+	}
 	if !s.lib.jvbWasConnected {
 		s.lib.jvbWasConnected = true
 		if !s.lib.p2pActive {
 			s.emitEvent(catalog.ConnectionEstablished, catalog.PhaseMedia)
 		}
 		s.emitEvent(catalog.DataChannelOpened, catalog.PhaseMedia)
-	} else if !s.lib.p2pActive {
-		s.emitEvent(catalog.ConnectionRestored, catalog.PhaseMedia)
 	}
 	s.maybeStartP2P()
+}
+
+// setP2PStatus is JitsiConference._setP2PStatus: P2P_STATUS(conference,
+// isP2P), then CONNECTION_INTERRUPTED or CONNECTION_RESTORED as the now
+// active session is (isConnectionInterrupted()).
+func (s *Sim) setP2PStatus(active bool) {
+	s.lib.p2pActive = active
+	s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(active)))
+	if !active && s.lib.jvbInterrupted {
+		s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
+		return
+	}
+	s.emitEvent(catalog.ConnectionRestored, catalog.PhaseMedia)
 }
 
 // jvbIceFailed is JingleSessionPC's CONNECTION_ICE_FAILED on the JVB session,
@@ -181,9 +200,11 @@ func (s *Sim) onPeerSessionAccept(m wire.Message) {
 func (s *Sim) onP2PIceState(outcome string) {
 	switch st := s.p2pState(); {
 	case outcome == wire.IceConnected && st == SessionChecking:
+		// The P2P session is not active yet: its CONNECTION_RESTORED and
+		// CONNECTION_ESTABLISHED are not passed on; _setP2PStatus(true)
+		// follows.
 		s.fireSession(s.p2p, evIceConnected)
-		s.lib.p2pActive = true
-		s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(true)))
+		s.setP2PStatus(true)
 	case outcome == wire.IceFailed && st == SessionChecking:
 		s.stopP2P()
 	case outcome == wire.IceFailed && st == SessionConnected && s.confState() == Joined:
@@ -199,7 +220,6 @@ func (s *Sim) stopP2P() {
 	s.endSession(s.p2p, &s.lib.p2pGen)
 	s.send(wire.Message{Type: wire.SessionTerminate, Session: wire.P2P}, 0, wire.NoSession)
 	if s.lib.p2pActive {
-		s.lib.p2pActive = false
-		s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(false)))
+		s.setP2PStatus(false)
 	}
 }
