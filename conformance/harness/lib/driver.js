@@ -1,0 +1,393 @@
+'use strict';
+
+// The driver: moves virtual time only at quiescence, plays the plan's inputs
+// at their virtual times and records every connection and conference event.
+// See README.md ("Time and quiescence").
+
+const {encode, encodeArgs} = require('./encode');
+const {MODERATOR_ACTIONS} = require('./plan');
+
+class QuiescenceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'QuiescenceError';
+    }
+}
+
+const yieldReal = () => new Promise(resolve => setImmediate(resolve));
+const sleepReal = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+// When the server's next stays at or before the current time after this many
+// advances in a row, it is not delivering what it says is due.
+const MAX_STUCK_ADVANCES = 50;
+
+class Driver {
+    /**
+     * @param {object} o the parts
+     * @param {object} o.page the page (see page.js)
+     * @param {object} o.plan the parsed plan
+     * @param {function(object): Promise<object>} o.post the control client
+     * @param {string} o.ws the XMPP WebSocket URL
+     * @param {function(object)} o.emit receives each event record
+     * @param {function(string, Array)} o.log the log
+     * @param {number} [o.settleMs] the real-time settle window (no frame counts from the server)
+     * @param {number} [o.quiesceTimeoutMs] the bound of one wait for quiescence
+     */
+    constructor({page, plan, post, ws, emit, log, settleMs = 30, quiesceTimeoutMs = 5000}) {
+        Object.assign(this, {page, plan, post, ws, emit, log, settleMs, quiesceTimeoutMs});
+        this.clock = page.clock;
+        this.JitsiMeetJS = page.JitsiMeetJS;
+        this.connection = null;
+        this.established = false;
+        this.conference = null;
+        this.conferenceLeft = false;
+        this.pendingPassword = undefined;
+        this.serverAt = 0;
+        this.exact = false;
+        this.dirty = true;
+        this.lastSent = 0;
+        this.lastReceived = 0;
+        this.lastNext = null;
+        this.steps = 0;
+        this.stopped = false;
+
+        const conf = this.JitsiMeetJS.events.conference;
+        const conn = this.JitsiMeetJS.events.connection;
+
+        this.errorEvents = new Set([
+            conf.CONFERENCE_FAILED || 'conference.failed',
+            conf.CONFERENCE_ERROR || 'conference.error',
+            conn.CONNECTION_FAILED || 'connection.connectionFailed'
+        ]);
+    }
+
+    now() {
+        return this.clock.now;
+    }
+
+    /** record writes one event record. */
+    record(event, args, error) {
+        const rec = {
+            t_ms: this.now(),
+            event,
+            error: error !== undefined ? error : this.errorEvents.has(event) ? encode(args[0]) : null,
+            args: encodeArgs(args)
+        };
+
+        this.emit(rec);
+    }
+
+    listenAll(emitter, eventMap) {
+        const names = new Set(Object.values(eventMap).filter(v => typeof v === 'string'));
+
+        for (const name of names) {
+            emitter.addEventListener(name, (...args) => this.record(name, args));
+        }
+    }
+
+    // next asks the server for its next queued item (and, if it tells them,
+    // its frame counts).
+    async next() {
+        const ans = await this.post({op: 'next'});
+
+        if (ans === null || typeof ans !== 'object' || !('next' in ans)
+            || (ans.next !== null && (typeof ans.next !== 'number' || !Number.isFinite(ans.next)))) {
+            throw new Error(`control "next" answered ${JSON.stringify(ans)}; want {"next": ms|null}`);
+        }
+        this.lastNext = ans;
+
+        return ans;
+    }
+
+    async advance(to) {
+        await this.post({op: 'advance', to});
+        this.serverAt = to;
+        this.dirty = true;
+    }
+
+    /**
+     * quiesce waits, in real time and bounded, until no frame is in flight in
+     * either direction: no socket opening or closing, no fetch pending, and
+     * either the server's frame counts equal the page's (when the server
+     * reports them) or the page's counters unchanged for the settle window.
+     */
+    async quiesce() {
+        const c = this.page.counters;
+        const started = Date.now();
+        const needSettle = this.dirty || c.sent !== this.lastSent || c.received !== this.lastReceived;
+        let snap = `${c.sent}/${c.received}`;
+        let changedAt = Date.now();
+        let why = '';
+
+        for (;;) {
+            await yieldReal();
+            if (this.stopped) {
+                throw new Error('stopped');
+            }
+            const transitions = this.page.socketsInTransition();
+            let busy = transitions > 0 || c.fetches > 0;
+
+            why = `${transitions} socket(s) opening or closing, ${c.fetches} fetch(es) pending, page sent ${c.sent} received ${c.received}`;
+            if (this.exact) {
+                if (!busy) {
+                    const ans = await this.next();
+
+                    busy = ans.received < c.sent || c.received < ans.sent;
+                    why += `, server received ${ans.received} sent ${ans.sent}`;
+                    if (!busy) {
+                        // Let whatever the last frame started settle, then
+                        // check that nothing new was sent.
+                        await yieldReal();
+                        busy = c.sent !== ans.received || c.received !== ans.sent
+                            || this.page.socketsInTransition() > 0 || c.fetches > 0;
+                    }
+                }
+                if (!busy) {
+                    break;
+                }
+            } else {
+                const cur = `${c.sent}/${c.received}`;
+
+                if (cur !== snap) {
+                    snap = cur;
+                    changedAt = Date.now();
+                }
+                if (!busy && (!needSettle || Date.now() - changedAt >= this.settleMs)) {
+                    break;
+                }
+            }
+            if (Date.now() - started > this.quiesceTimeoutMs) {
+                throw new QuiescenceError(`not quiescent within ${this.quiesceTimeoutMs} ms at virtual ${this.now()} ms: ${why}`);
+            }
+            await sleepReal(1);
+        }
+        this.dirty = false;
+        this.lastSent = c.sent;
+        this.lastReceived = c.received;
+    }
+
+    /** moveTo sets the fake clock to t without firing the timers due at t. */
+    moveTo(t) {
+        if (t <= this.clock.now) {
+            return;
+        }
+        if (this.page.nextTimerAt() < t) {
+            throw new Error(`internal: a timer is due at ${this.page.nextTimerAt()} before ${t}`);
+        }
+        this.clock.now = t;
+    }
+
+    /**
+     * run plays the plan to its end. At each virtual time, in this order and
+     * one at a time with quiescence between: the server's items due, the
+     * page's timers due, the plan's inputs due; then time moves to the
+     * earliest of the page's next timer, the server's next item, the next
+     * input and end_ms, on both clocks.
+     */
+    async run() {
+        const {plan} = this;
+        const inputs = plan.inputs;
+        let idx = 0;
+        let stuck = 0;
+
+        const first = await this.next();
+
+        this.exact = typeof first.received === 'number' && typeof first.sent === 'number';
+        this.log('harness', [ `quiescence: ${this.exact ? 'exact (the server reports its frame counts)' : `settle window ${this.settleMs} ms`}` ]);
+
+        for (;;) {
+            this.steps++;
+            await this.quiesce();
+            const now = this.now();
+            const ans = this.exact && this.lastNext ? this.lastNext : await this.next();
+
+            this.lastNext = null;
+            const srvNext = ans.next === null ? Infinity : ans.next;
+
+            if (srvNext <= now) {
+                if (++stuck > MAX_STUCK_ADVANCES) {
+                    throw new Error(`the server's next item stays at ${ans.next} ms after ${MAX_STUCK_ADVANCES} advances to ${now} ms`);
+                }
+                await this.advance(now);
+                continue;
+            }
+            stuck = 0;
+            if (this.page.nextTimerAt() <= now) {
+                const sent = this.page.counters.sent;
+
+                await this.clock.nextAsync();
+                if (this.page.counters.sent !== sent) {
+                    this.dirty = true;
+                }
+                continue;
+            }
+            if (idx < inputs.length && inputs[idx].t_ms <= now) {
+                await this.play(inputs[idx++]);
+                this.dirty = true;
+                continue;
+            }
+            if (now >= plan.endMs) {
+                break;
+            }
+            const target = Math.min(this.page.nextTimerAt(), srvNext, idx < inputs.length ? inputs[idx].t_ms : Infinity, plan.endMs);
+
+            this.moveTo(target);
+            await this.advance(target);
+        }
+
+        return {endMs: this.now(), steps: this.steps};
+    }
+
+    // The inputs.
+
+    async play(input) {
+        const what = input.fault ? `fault ${input.fault}${input.reason ? ` (${input.reason})` : ''}` : input.action;
+
+        this.log('harness', [ `t=${this.now()} input ${what}` ]);
+        if (input.fault) {
+            const op = {op: 'fault', fault: input.fault};
+
+            if (input.reason !== undefined) {
+                op.reason = input.reason;
+            }
+            await this.post(op);
+
+            return;
+        }
+        if (MODERATOR_ACTIONS.includes(input.action)) {
+            const op = {op: 'act', action: input.action};
+
+            if (input.text !== undefined) {
+                op.text = input.text;
+            }
+            await this.post(op);
+
+            return;
+        }
+        try {
+            this.appAction(input);
+        } catch (e) {
+            this.rejected(input.action, e);
+        }
+    }
+
+    rejected(action, err) {
+        const event = action === 'unlock' ? 'lock.rejected' : `${action}.rejected`;
+
+        this.log('harness', [ `${event}: ${err && err.stack || err}` ]);
+        this.record(event, [ err ], encode(err));
+    }
+
+    // promise attaches the rejection recorder to what an action returned.
+    promise(action, p) {
+        if (p && typeof p.then === 'function') {
+            p.then(undefined, e => this.rejected(action, e));
+        }
+    }
+
+    needConference(action) {
+        if (!this.conference || this.conferenceLeft) {
+            throw new Error(`harness: ${action} without a conference (join first)`);
+        }
+
+        return this.conference;
+    }
+
+    appAction(input) {
+        const {plan} = this;
+
+        switch (input.action) {
+        case 'join':
+            this.join(input.password);
+            break;
+        case 'leave': {
+            const conf = this.needConference('leave');
+
+            this.conferenceLeft = true;
+            this.promise('leave', conf.leave());
+            break;
+        }
+        case 'knock':
+            this.promise('knock', this.needConference('knock').joinLobby(plan.displayName));
+            break;
+        case 'login': {
+            const conf = this.needConference('login');
+
+            if (typeof conf.authenticateAndUpgradeRole !== 'function') {
+                throw new Error('harness: this library has no JitsiConference.authenticateAndUpgradeRole');
+            }
+            this.promise('login', conf.authenticateAndUpgradeRole({
+                id: input.id !== undefined ? input.id : `user@${plan.domain}`,
+                password: input.password !== undefined ? input.password : ''
+            }));
+            break;
+        }
+        case 'lock':
+            this.promise('lock', this.needConference('lock').lock(input.password !== undefined ? input.password : ''));
+            break;
+        case 'unlock':
+            this.promise('unlock', this.needConference('unlock').lock(''));
+            break;
+        case 'send-chat':
+            this.needConference('send-chat').sendTextMessage(input.text !== undefined ? input.text : '');
+            break;
+        default:
+            throw new Error(`harness: unknown action ${input.action}`);
+        }
+    }
+
+    join(password) {
+        const J = this.JitsiMeetJS;
+
+        if (!this.connection) {
+            this.pendingPassword = password;
+            J.init({});
+            const connection = new J.JitsiConnection(null, null, {
+                hosts: {domain: this.plan.domain, muc: this.plan.muc},
+                serviceUrl: this.ws
+            });
+
+            this.connection = connection;
+            this.listenAll(connection, J.events.connection);
+            connection.addEventListener(J.events.connection.CONNECTION_ESTABLISHED, () => {
+                this.established = true;
+                if (!this.conference) {
+                    try {
+                        this.startConference(this.pendingPassword);
+                    } catch (e) {
+                        this.rejected('join', e);
+                    }
+                }
+            });
+            connection.connect();
+
+            return;
+        }
+        if (!this.established) {
+            this.pendingPassword = password;
+
+            return;
+        }
+        if (!this.conference || this.conferenceLeft) {
+            this.startConference(password);
+
+            return;
+        }
+        this.conference.join(password);
+    }
+
+    startConference(password) {
+        const J = this.JitsiMeetJS;
+        const conference = this.connection.initJitsiConference(this.plan.room, {});
+
+        this.conference = conference;
+        this.conferenceLeft = false;
+        this.listenAll(conference, J.events.conference);
+        if (this.plan.displayName !== undefined) {
+            conference.setDisplayName(this.plan.displayName);
+        }
+        conference.join(password);
+    }
+}
+
+module.exports = {Driver, QuiescenceError};

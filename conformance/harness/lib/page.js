@@ -1,0 +1,225 @@
+'use strict';
+
+// The page: a jsdom window with fake timers installed before the library's
+// bundle is evaluated, the stubs the library needs to load and run its
+// signalling, and counters of the WebSocket frames for the quiescence rule.
+
+const fs = require('fs');
+const {JSDOM, VirtualConsole} = require('jsdom');
+const FakeTimers = require('@sinonjs/fake-timers');
+
+const CONSOLE_METHODS = [ 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table', 'assert' ];
+
+// mulberry32: a small seeded generator, so that the library's jitter and
+// random ids are the same from run to run.
+function seededRandom(seed) {
+    let a = seed >>> 0;
+
+    return function random() {
+        a = (a + 0x6D2B79F5) >>> 0;
+        let t = a;
+
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+/**
+ * createPage builds the window and evaluates the bundle in it.
+ *
+ * @param {object} o options
+ * @param {string} o.libraryPath the UMD bundle
+ * @param {string} o.url the page's URL (its origin is the server's)
+ * @param {function(string, Array)} o.log where the page's console goes
+ * @param {number} [o.seed] the seed of Math.random
+ * @returns {object} the page
+ */
+function createPage({libraryPath, url, log, seed = 1}) {
+    const bundle = fs.readFileSync(libraryPath, 'utf8');
+    const virtualConsole = new VirtualConsole();
+
+    for (const m of CONSOLE_METHODS) {
+        virtualConsole.on(m, (...args) => log(`console.${m}`, args));
+    }
+    virtualConsole.on('jsdomError', e => log('jsdomError', [ e && e.stack || String(e) ]));
+
+    const dom = new JSDOM('<!DOCTYPE html><html><head><title>harness</title></head><body></body></html>', {
+        url,
+        runScripts: 'outside-only',
+        virtualConsole
+    });
+    const w = dom.window;
+
+    // Time: fake timers on the window before anything of the library runs.
+    const clock = FakeTimers.withGlobal(w).install({
+        now: 0,
+        toFake: [ 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance' ],
+        shouldAdvanceTime: false
+    });
+
+    w.Math.random = seededRandom(seed);
+
+    // navigator.mediaDevices: JitsiMeetJS.init() -> mediaDevices.init() needs
+    // enumerateDevices and addEventListener. No devices, no media.
+    const mediaDevices = {
+        enumerateDevices: () => w.Promise.resolve([]),
+        getUserMedia: () => w.Promise.reject(new w.DOMException('no media in the signalling tier', 'NotAllowedError')),
+        getDisplayMedia: () => w.Promise.reject(new w.DOMException('no media in the signalling tier', 'NotAllowedError')),
+        getSupportedConstraints: () => ({}),
+        addEventListener: () => undefined,
+        removeEventListener: () => undefined,
+        ondevicechange: null
+    };
+
+    Object.defineProperty(w.navigator, 'mediaDevices', {value: mediaDevices, configurable: true});
+
+    // The frame counters and the sockets, from the prototype (the library's
+    // WebSocket reference is taken when the bundle loads).
+    const counters = {sent: 0, received: 0, dropped: 0, sockets: new Set(), fetches: 0};
+    let closed = false;
+    const WS = w.WebSocket;
+    const proto = WS.prototype;
+    const origSend = proto.send;
+
+    proto.send = function send(data) {
+        counters.sockets.add(this);
+        if (closed) {
+            counters.dropped++;
+
+            return;
+        }
+        counters.sent++;
+
+        return origSend.call(this, data);
+    };
+
+    const counted = new WeakSet();
+
+    function countingHandler(fn) {
+        if (typeof fn !== 'function') {
+            return fn;
+        }
+
+        return function onFrame(ev) {
+            try {
+                return fn.call(this, ev);
+            } finally {
+                if (ev && typeof ev === 'object' && !counted.has(ev)) {
+                    counted.add(ev);
+                    counters.received++;
+                }
+            }
+        };
+    }
+
+    for (const name of [ 'onopen', 'onclose', 'onerror', 'onmessage' ]) {
+        const d = Object.getOwnPropertyDescriptor(proto, name);
+
+        if (!d || !d.set) {
+            throw new Error(`jsdom's WebSocket has no ${name} accessor`);
+        }
+        Object.defineProperty(proto, name, {
+            configurable: true,
+            enumerable: d.enumerable,
+            get: d.get,
+            set(fn) {
+                counters.sockets.add(this);
+
+                return d.set.call(this, name === 'onmessage' ? countingHandler(fn) : fn);
+            }
+        });
+    }
+    const origAdd = proto.addEventListener;
+
+    proto.addEventListener = function addEventListener(type, fn, ...rest) {
+        counters.sockets.add(this);
+
+        return origAdd.call(this, type, type === 'message' ? countingHandler(fn) : fn, ...rest);
+    };
+
+    // fetch (the WebSocket keep-alive GET needs it): Node's own, counted.
+    w.fetch = function fetch(...args) {
+        counters.fetches++;
+
+        return globalThis.fetch(...args).finally(() => {
+            counters.fetches--;
+        });
+    };
+
+    // The library.
+    const started = Date.now();
+
+    w.eval(bundle);
+    const loadMs = Date.now() - started;
+
+    if (!w.JitsiMeetJS || typeof w.JitsiMeetJS !== 'object') {
+        throw new Error(`${libraryPath} did not define window.JitsiMeetJS (not a lib-jitsi-meet UMD bundle?)`);
+    }
+
+    return {
+        window: w,
+        dom,
+        clock,
+        counters,
+        loadMs,
+        JitsiMeetJS: w.JitsiMeetJS,
+
+        /** Sockets still opening or closing: traffic the counters do not see. */
+        socketsInTransition() {
+            let n = 0;
+
+            for (const s of counters.sockets) {
+                if (s.readyState === WS.CONNECTING || s.readyState === WS.CLOSING) {
+                    n++;
+                }
+            }
+
+            return n;
+        },
+
+        /** The fake clock's next timer, or Infinity. */
+        nextTimerAt() {
+            let next = Infinity;
+
+            for (const t of Object.values(clock.timers || {})) {
+                if (t.callAt < next) {
+                    next = t.callAt;
+                }
+            }
+
+            return next;
+        },
+
+        /**
+         * Closes the page: nothing more is sent (frames the library tries to
+         * send are dropped and counted), then the sockets are closed.
+         */
+        close() {
+            closed = true;
+            for (const s of counters.sockets) {
+                try {
+                    s.onclose = null;
+                    s.onerror = null;
+                    s.onmessage = null;
+                    s.close();
+                } catch (e) {
+                    // Already closed.
+                }
+            }
+            try {
+                clock.uninstall();
+            } catch (e) {
+                // Nothing to undo.
+            }
+            try {
+                w.close();
+            } catch (e) {
+                // The window may be half torn down.
+            }
+        }
+    };
+}
+
+module.exports = {createPage, seededRandom};
