@@ -96,7 +96,9 @@ func (s *Sim) onMUCJoined(m wire.Message) {
 // onPresenceUnavailable is ChatRoom.onPresenceUnavailable in the main room.
 func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 	if s.confState() == Leaving && p.Self && !p.Kicked && !p.Destroy {
-		// Our own unavailable presence: MUC_LEFT.
+		// Our own unavailable presence (110): ChatRoom.onPresenceUnavailable
+		// removes every other member (USER_LEFT each), then MUC_LEFT.
+		s.membersLeft(catalog.PhaseTeardown)
 		s.fire(evMUCLeft)
 		s.emitEvent(catalog.ConferenceLeft, catalog.PhaseTeardown)
 		return
@@ -112,17 +114,27 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 			jid = Str(p.AltJid)
 		}
 		s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(p.Reason)), P("alternateJid", jid))
+		// The ChatRoom stays joined: a later leave() sends its presence to
+		// a room that is gone and times out, without CONFERENCE_LEFT.
+		s.lib.destroyed = true
 	case p.Self && p.Kicked:
-		// KICKED: the library leaves and disconnects; no CONFERENCE_LEFT.
-		ph := s.phase()
-		s.fire(evKicked)
-		// onMemberKicked: the actor is this.participants.get(actorId),
-		// undefined when the kick came from no participant we know.
+		// KICKED: onMemberKicked calls leave(), whose unavailable presence
+		// gets no answer (MUC_LEFT never comes: no CONFERENCE_LEFT, the
+		// 5 s timeout rejects), then disconnects. The self-presence's
+		// member loop emits USER_LEFT for every other participant. The
+		// actor is this.participants.get(actorId), undefined when no
+		// participant we know kicked.
 		actor := Value{}
 		if s.knows(p.Actor) {
 			actor = participantRef(p.Actor)
 		}
+		ph := s.phase()
+		s.fire(evKicked)
 		s.emitEvent(catalog.Kicked, ph, P("actorParticipant", actor), P("reason", optStr(p.Reason)), P("isReplaceParticipant", BoolV(false)))
+		s.membersLeft(ph)
+		s.after(mucLeftTimeoutMs, func() {
+			s.emitEvent(catalog.ConnectionDisconnected, catalog.PhaseTeardown, P("msg", Value{}))
+		})
 	case p.RealJid != "" && p.RealJid == s.lib.focusJid:
 		s.raise(catalog.FocusLeft, evFailInRoom)
 	default:
@@ -133,6 +145,15 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 		}
 		s.maybeStartP2P()
 	}
+}
+
+// membersLeft is the member loop of our own unavailable presence: USER_LEFT
+// for every other participant (JitsiConference.onMemberLeft).
+func (s *Sim) membersLeft(ph catalog.Phase) {
+	for i := range s.lib.others {
+		s.emitEvent(catalog.UserLeft, ph, P("id", Str(participantID(i))))
+	}
+	s.lib.others = 0
 }
 
 // onFocusPresence handles a presence of the focus occupant.

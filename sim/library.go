@@ -28,6 +28,7 @@ type library struct {
 	jvbWasConnected     bool   // the current JVB session's ICE was connected once
 	p2pActive           bool   // P2P_STATUS(true) was emitted
 	jvbInterrupted      bool   // JitsiConference.isJvbConnectionInterrupted
+	destroyed           bool   // MUC_DESTROYED left the ChatRoom joined
 	others              int    // the other participants in the room, from their presences
 }
 

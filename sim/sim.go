@@ -16,6 +16,8 @@ const (
 	moderatorMs     = 3000 // a moderator takes this long to answer a knock
 	p2pStartMs      = 100  // delay before the P2P session is started
 	iceRestartLimit = 3    // MAX_CONNECTION_RETRIES
+	// mucLeftTimeoutMs is ChatRoom.leave's wait for MUC_LEFT.
+	mucLeftTimeoutMs = 5000
 )
 
 // ErrLimit is returned once a run reaches its time or step limit.

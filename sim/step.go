@@ -39,6 +39,9 @@ func (s *Sim) Step(in Input) (err error) {
 		s.lib.joinPassword = in.Password
 		s.join()
 	case ActionLeave:
+		if s.confState() == Failed {
+			break // after CONFERENCE_DESTROYED: no answer, no CONFERENCE_LEFT
+		}
 		s.leave()
 	case ActionKnock:
 		s.knock()
@@ -79,6 +82,8 @@ func (s *Sim) refuse(in Input) string {
 		return "login follows AUTHENTICATION_REQUIRED"
 	case ActionLeave:
 		switch {
+		case st == Failed && s.lib.destroyed:
+			return "" // allowed: the presence times out, nothing is emitted
 		case st.Terminal():
 			return "the conference has ended"
 		case st == Disconnected || st == Connecting || st == Leaving:

@@ -52,6 +52,7 @@ var eventArgs = []EventArgs{
 	{Event: DataChannelOpened, Args: []Arg{}, Source: "JitsiConferenceEventManager: the bridge channel's DATA_CHANNEL_OPEN"},
 	{Event: P2PStatus, Args: []Arg{{"conference", "JitsiConference"}, {"isP2P", "boolean"}}, Source: "JitsiConference._setP2PStatus"},
 	{Event: ConnectionEstablishedConn, Args: []Arg{{"id", "string"}}, Source: "XMPP._connectionHandler (the resource of our jid)"},
+	{Event: ConnectionDisconnected, Args: []Arg{{"msg", "string|undefined"}}, Source: "XMPP._connectionHandler (DISCONNECTED after an intentional disconnect)"},
 	{Event: ConnectionFailed, Args: []Arg{{"error", "string"}}, ErrorFirst: true, Source: "XMPP._connectionHandler, Moderator"},
 	{Event: ConnectionRedirected, Args: []Arg{{"vnode", "string"}, {"focusJid", "string"}}, Source: "Moderator._handleSuccess"},
 	{Event: ConnectionDisplayNameRequired, Args: []Arg{}, Source: "XMPP._onDiscoInfo... lobby component #displayname_required"},
