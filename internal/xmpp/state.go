@@ -1,0 +1,178 @@
+package xmpp
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/jitsi-sim/confsim/sim"
+	"github.com/jitsi-sim/confsim/sim/wire"
+)
+
+// state is the server side as the endpoint runs it: sim.Server, the
+// virtual clock and its queue, and what prosody knows of the client (its
+// rooms and nick, the IQs awaiting an answer). It implements
+// sim.ServerHost. Every method runs under Endpoint.mu.
+type state struct {
+	cfg sim.Config
+	srv *sim.Server
+	cur *session // where messages to the client go, or nil
+
+	now   int64
+	seq   uint64
+	queue []queued
+
+	transcript []string
+	ids        int // stanza ids the endpoint makes
+	conns      int // anonymous jids handed out
+	ready      *wire.Message
+
+	// during is set while the server side handles a client message: the
+	// messages it sends back are collected (a chat bounce replaces the
+	// groupchat's reflection).
+	during *[]wire.Message
+
+	// The MUC as prosody sees it.
+	room        string // bare jid of the main room
+	nick        string // our nick in it
+	joinPending bool   // our join presence awaits its answer
+	joinExtras  []*Element
+	occupant    bool // our self-presence is in the room
+	focusIn     bool // jicofo's occupant is in the room
+	locked      bool // the room has a password (muc_passwordprotected)
+	lobbyJid    string
+	lobbyNick   string
+	inLobby     bool
+
+	// pending holds the id of the request each answer refers to.
+	pending     map[wire.Type]string
+	pendingFrom map[wire.Type]string // the jid each pending request went to
+	membersOnly bool                 // muc_membersonly, from the self-presence
+	// sids are the Jingle session ids the focus handed out.
+	sids    map[wire.Session]string
+	sidNext int
+	p2pPeer string // the occupant our P2P invite went to
+}
+
+// queued is a scheduled function on the virtual clock.
+type queued struct {
+	t     int64
+	seq   uint64
+	scope wire.Session
+	fn    func()
+}
+
+func newState(cfg sim.Config, e *Endpoint) (*state, error) {
+	st := &state{cfg: cfg, pending: map[wire.Type]string{}, pendingFrom: map[wire.Type]string{}, sids: map[wire.Session]string{},
+		locked: cfg.Room.Password != ""}
+	srv, err := sim.NewServer(cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	st.srv = srv
+	return st, nil
+}
+
+// record appends a line to the transcript.
+func (st *state) record(line string) {
+	if len(st.transcript) < maxTranscript {
+		st.transcript = append(st.transcript, line)
+	}
+}
+
+// Schedule implements sim.ServerHost: fn runs when the clock reaches
+// now+d.
+func (st *state) Schedule(d int64, scope wire.Session, fn func()) {
+	if d < 0 {
+		d = 0
+	}
+	st.seq++
+	st.queue = append(st.queue, queued{t: st.now + d, seq: st.seq, scope: scope, fn: fn})
+}
+
+// Down implements sim.ServerHost: m is written now (d == 0) or when the
+// clock reaches now+d.
+func (st *state) Down(m wire.Message, d int64) {
+	if st.during != nil {
+		*st.during = append(*st.during, m)
+	}
+	if d <= 0 {
+		st.deliver(m)
+		return
+	}
+	st.Schedule(d, m.Session, func() { st.deliver(m) })
+}
+
+// receive hands a client message to the server side.
+func (st *state) receive(m wire.Message) []wire.Message {
+	var got []wire.Message
+	st.during = &got
+	defer func() { st.during = nil }()
+	_ = st.srv.Receive(m) // only client types are passed
+	return got
+}
+
+// next returns the time of the earliest queued item.
+func (st *state) next() (int64, bool) {
+	if len(st.queue) == 0 {
+		return 0, false
+	}
+	i := st.earliest()
+	return st.queue[i].t, true
+}
+
+func (st *state) earliest() int {
+	best := 0
+	for i, q := range st.queue {
+		b := st.queue[best]
+		if q.t < b.t || (q.t == b.t && q.seq < b.seq) {
+			best = i
+		}
+	}
+	return best
+}
+
+// advance runs every item due up to to, in order of time then of
+// scheduling, and sets the clock to to.
+func (st *state) advance(to int64) {
+	for len(st.queue) > 0 {
+		i := st.earliest()
+		q := st.queue[i]
+		if q.t > to {
+			break
+		}
+		st.queue = slices.Delete(st.queue, i, i+1)
+		st.now = q.t
+		q.fn()
+	}
+	st.now = to
+}
+
+// dropScope drops what is queued for a Jingle session's transport: the
+// session has ended.
+func (st *state) dropScope(s wire.Session) {
+	if s == wire.NoSession {
+		return
+	}
+	st.queue = slices.DeleteFunc(st.queue, func(q queued) bool { return q.scope == s })
+}
+
+// send writes a stanza to the current connection, if any.
+func (st *state) send(n *node) {
+	if st.cur != nil {
+		st.cur.send(n.String())
+	}
+}
+
+// jid is the client's full jid, or "" before bind.
+func (st *state) jid() string {
+	if st.cur == nil {
+		return ""
+	}
+	return st.cur.jid
+}
+
+// newID makes a stanza id for a request the endpoint sends.
+func (st *state) newID(prefix string) string {
+	st.ids++
+	return prefix + "-" + strconv.Itoa(st.ids)
+}
