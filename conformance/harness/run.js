@@ -165,7 +165,7 @@ function main() {
         }
         clearTimeout(deadline);
         writeLine({...base, result: 'done', end_ms: result.endMs});
-        log('harness', [ `done at virtual ${result.endMs} ms in ${Date.now() - realStart} ms real, ${result.steps} steps` ]);
+        log('harness', [ `done at virtual ${result.endMs} ms in ${Date.now() - realStart} ms real, ${result.steps} steps, ${result.timers} timers fired, ${result.advances} advances` ]);
         finish(0);
     })();
 }

@@ -47,8 +47,10 @@ class Driver {
         this.dirty = true;
         this.lastSent = 0;
         this.lastReceived = 0;
-        this.lastNext = null;
+        this.known = null;
         this.steps = 0;
+        this.timers = 0;
+        this.advances = 0;
         this.stopped = false;
 
         const conf = this.JitsiMeetJS.events.conference;
@@ -86,7 +88,8 @@ class Driver {
     }
 
     // next asks the server for its next queued item (and, if it tells them,
-    // its frame counts).
+    // its frame counts). The answer stays known until something could change
+    // it: a frame either way, an advance that delivers, a fault or an action.
     async next() {
         const ans = await this.post({op: 'next'});
 
@@ -94,40 +97,73 @@ class Driver {
             || (ans.next !== null && (typeof ans.next !== 'number' || !Number.isFinite(ans.next)))) {
             throw new Error(`control "next" answered ${JSON.stringify(ans)}; want {"next": ms|null}`);
         }
-        this.lastNext = ans;
+        this.known = ans;
 
         return ans;
     }
 
-    async advance(to) {
+    touch() {
+        this.dirty = true;
+        this.known = null;
+    }
+
+    // advance moves the server's clock to t; delivers says whether the
+    // server has items due by then (only then can frames follow).
+    async advance(to, delivers) {
         await this.post({op: 'advance', to});
         this.serverAt = to;
-        this.dirty = true;
+        this.advances++;
+        if (delivers) {
+            this.touch();
+        }
+    }
+
+    // catchUp brings the server's clock to the page's before anything that
+    // the server must see at the page's time.
+    async catchUp() {
+        if (this.serverAt < this.now()) {
+            await this.advance(this.now(), false);
+        }
     }
 
     /**
      * quiesce waits, in real time and bounded, until no frame is in flight in
-     * either direction: no socket opening or closing, no fetch pending, and
-     * either the server's frame counts equal the page's (when the server
-     * reports them) or the page's counters unchanged for the settle window.
+     * either direction: no frame held, no socket opening or closing, no fetch
+     * pending, and either the server's frame counts equal the page's (when
+     * the server reports them) or the page's counters unchanged for the
+     * settle window. It leaves this.known set to the server's current answer.
      */
     async quiesce() {
         const c = this.page.counters;
         const started = Date.now();
-        const needSettle = this.dirty || c.sent !== this.lastSent || c.received !== this.lastReceived;
         let snap = `${c.sent}/${c.received}`;
         let changedAt = Date.now();
         let why = '';
 
-        for (;;) {
+        for (let first = true; ; first = false) {
+            if (!first) {
+                await sleepReal(1);
+            }
             await yieldReal();
-            if (this.stopped) {
-                throw new Error('stopped');
+            if (this.page.held.length > 0) {
+                await this.catchUp();
+                this.page.flushHeld();
+                this.touch();
+            }
+            if (c.sent !== this.lastSent || c.received !== this.lastReceived) {
+                this.touch();
             }
             const transitions = this.page.socketsInTransition();
             let busy = transitions > 0 || c.fetches > 0;
 
             why = `${transitions} socket(s) opening or closing, ${c.fetches} fetch(es) pending, page sent ${c.sent} received ${c.received}`;
+            if (!busy && !this.dirty) {
+                // Nothing happened since the last quiescence.
+                if (!this.known) {
+                    await this.next();
+                }
+                break;
+            }
             if (this.exact) {
                 if (!busy) {
                     const ans = await this.next();
@@ -135,10 +171,10 @@ class Driver {
                     busy = ans.received < c.sent || c.received < ans.sent;
                     why += `, server received ${ans.received} sent ${ans.sent}`;
                     if (!busy) {
-                        // Let whatever the last frame started settle, then
-                        // check that nothing new was sent.
+                        // Let whatever the last frame started run, then check
+                        // that nothing new was sent or arrived.
                         await yieldReal();
-                        busy = c.sent !== ans.received || c.received !== ans.sent
+                        busy = c.sent !== ans.received || c.received !== ans.sent || this.page.held.length > 0
                             || this.page.socketsInTransition() > 0 || c.fetches > 0;
                     }
                 }
@@ -152,14 +188,16 @@ class Driver {
                     snap = cur;
                     changedAt = Date.now();
                 }
-                if (!busy && (!needSettle || Date.now() - changedAt >= this.settleMs)) {
-                    break;
+                if (!busy && Date.now() - changedAt >= this.settleMs) {
+                    await this.next();
+                    if (`${c.sent}/${c.received}` === snap && this.page.held.length === 0) {
+                        break;
+                    }
                 }
             }
             if (Date.now() - started > this.quiesceTimeoutMs) {
                 throw new QuiescenceError(`not quiescent within ${this.quiesceTimeoutMs} ms at virtual ${this.now()} ms: ${why}`);
             }
-            await sleepReal(1);
         }
         this.dirty = false;
         this.lastSent = c.sent;
@@ -177,12 +215,26 @@ class Driver {
         this.clock.now = t;
     }
 
+    // fireTimer fires the page's first due timer. An exception in it is the
+    // page's (a browser reports it and goes on), not the harness's.
+    fireTimer() {
+        try {
+            this.clock.next();
+        } catch (e) {
+            this.log('uncaught in a timer', [ e && e.stack || e ]);
+        }
+        this.timers++;
+    }
+
     /**
      * run plays the plan to its end. At each virtual time, in this order and
      * one at a time with quiescence between: the server's items due, the
      * page's timers due, the plan's inputs due; then time moves to the
      * earliest of the page's next timer, the server's next item, the next
-     * input and end_ms, on both clocks.
+     * input and end_ms. The server's clock follows the page's lazily: it is
+     * advanced when it has items due, before a fault or a moderator's action,
+     * and before the page's next frame goes out (frames sent meanwhile are
+     * held).
      */
     async run() {
         const {plan} = this;
@@ -190,6 +242,7 @@ class Driver {
         let idx = 0;
         let stuck = 0;
 
+        this.page.setGate(() => this.serverAt >= this.now());
         const first = await this.next();
 
         this.exact = typeof first.received === 'number' && typeof first.sent === 'number';
@@ -199,31 +252,23 @@ class Driver {
             this.steps++;
             await this.quiesce();
             const now = this.now();
-            const ans = this.exact && this.lastNext ? this.lastNext : await this.next();
-
-            this.lastNext = null;
-            const srvNext = ans.next === null ? Infinity : ans.next;
+            const srvNext = this.known.next === null ? Infinity : this.known.next;
 
             if (srvNext <= now) {
                 if (++stuck > MAX_STUCK_ADVANCES) {
-                    throw new Error(`the server's next item stays at ${ans.next} ms after ${MAX_STUCK_ADVANCES} advances to ${now} ms`);
+                    throw new Error(`the server's next item stays at ${this.known.next} ms after ${MAX_STUCK_ADVANCES} advances to ${now} ms`);
                 }
-                await this.advance(now);
+                await this.advance(now, true);
                 continue;
             }
             stuck = 0;
             if (this.page.nextTimerAt() <= now) {
-                const sent = this.page.counters.sent;
-
-                await this.clock.nextAsync();
-                if (this.page.counters.sent !== sent) {
-                    this.dirty = true;
-                }
+                this.fireTimer();
                 continue;
             }
             if (idx < inputs.length && inputs[idx].t_ms <= now) {
                 await this.play(inputs[idx++]);
-                this.dirty = true;
+                this.touch();
                 continue;
             }
             if (now >= plan.endMs) {
@@ -232,10 +277,13 @@ class Driver {
             const target = Math.min(this.page.nextTimerAt(), srvNext, idx < inputs.length ? inputs[idx].t_ms : Infinity, plan.endMs);
 
             this.moveTo(target);
-            await this.advance(target);
+            if (srvNext <= target) {
+                await this.advance(target, true);
+            }
         }
+        await this.catchUp();
 
-        return {endMs: this.now(), steps: this.steps};
+        return {endMs: this.now(), steps: this.steps, timers: this.timers, advances: this.advances};
     }
 
     // The inputs.
@@ -245,6 +293,7 @@ class Driver {
 
         this.log('harness', [ `t=${this.now()} input ${what}` ]);
         if (input.fault) {
+            await this.catchUp();
             const op = {op: 'fault', fault: input.fault};
 
             if (input.reason !== undefined) {
@@ -255,6 +304,7 @@ class Driver {
             return;
         }
         if (MODERATOR_ACTIONS.includes(input.action)) {
+            await this.catchUp();
             const op = {op: 'act', action: input.action};
 
             if (input.text !== undefined) {

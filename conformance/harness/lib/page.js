@@ -83,6 +83,12 @@ function createPage({libraryPath, url, log, seed = 1}) {
     const proto = WS.prototype;
     const origSend = proto.send;
 
+    // A frame the page sends while the gate is shut (the server's clock is
+    // behind the page's) is held, in order, until the driver has moved the
+    // server's clock and calls flushHeld(). The library does not see it.
+    const held = [];
+    let gate = () => true;
+
     proto.send = function send(data) {
         counters.sockets.add(this);
         if (closed) {
@@ -90,10 +96,30 @@ function createPage({libraryPath, url, log, seed = 1}) {
 
             return;
         }
+        if (this.readyState === WS.OPEN && (held.length > 0 || !gate())) {
+            held.push({socket: this, data});
+
+            return;
+        }
         counters.sent++;
 
         return origSend.call(this, data);
     };
+
+    function flushHeld() {
+        const frames = held.splice(0, held.length);
+
+        for (const {socket, data} of frames) {
+            counters.sent++;
+            try {
+                origSend.call(socket, data);
+            } catch (e) {
+                log('harness', [ `a held frame could not be sent: ${e.message}` ]);
+            }
+        }
+
+        return frames.length;
+    }
 
     const counted = new WeakSet();
 
@@ -165,6 +191,13 @@ function createPage({libraryPath, url, log, seed = 1}) {
         counters,
         loadMs,
         JitsiMeetJS: w.JitsiMeetJS,
+        held,
+        flushHeld,
+
+        /** setGate sets the predicate that says whether frames may go now. */
+        setGate(fn) {
+            gate = fn;
+        },
 
         /** Sockets still opening or closing: traffic the counters do not see. */
         socketsInTransition() {
@@ -181,9 +214,15 @@ function createPage({libraryPath, url, log, seed = 1}) {
 
         /** The fake clock's next timer, or Infinity. */
         nextTimerAt() {
+            // fake-timers has no public peek: its timers are a Map (v15) or
+            // an object (older), created with the first timer.
+            const timers = clock.timers;
             let next = Infinity;
 
-            for (const t of Object.values(clock.timers || {})) {
+            if (!timers) {
+                return next;
+            }
+            for (const t of timers instanceof Map ? timers.values() : Object.values(timers)) {
                 if (t.callAt < next) {
                     next = t.callAt;
                 }
