@@ -425,8 +425,9 @@ func (s *session) bind(root *Element) {
 		add(el("bind", "xmlns", nsBind).add(el("jid").txt(s.jid))).String())
 }
 
-// control is one /control request.
-type control struct {
+// ControlRequest is one /control request: Op is fault, act, next,
+// advance or transcript.
+type ControlRequest struct {
 	Op     string `json:"op"`
 	Fault  string `json:"fault,omitempty"`
 	Reason string `json:"reason,omitempty"`
@@ -445,7 +446,7 @@ func (e *Endpoint) serveControl(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	var c control
+	var c ControlRequest
 	if err == nil {
 		err = json.Unmarshal(body, &c)
 	}
@@ -454,7 +455,7 @@ func (e *Endpoint) serveControl(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"error": "bad request: " + err.Error()})
 		return
 	}
-	out, err := e.Control(c.Op, c)
+	out, err := e.Control(c)
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
@@ -464,7 +465,8 @@ func (e *Endpoint) serveControl(w http.ResponseWriter, r *http.Request) {
 }
 
 // Control performs one control operation and returns its JSON answer.
-func (e *Endpoint) Control(op string, c control) (out map[string]any, err error) {
+func (e *Endpoint) Control(c ControlRequest) (out map[string]any, err error) {
+	op := c.Op
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	defer func() {
