@@ -103,24 +103,24 @@ func carrier(value string) catalog.Event {
 func checkState(s string) string {
 	parts := strings.Split(s, "/")
 	if !slices.Contains(sim.ConferenceStates(), parts[0]) {
-		return fmt.Sprintf("unknown conference state %q%s", parts[0], suggest(parts[0], sim.ConferenceStates()))
+		return fmt.Sprintf("unknown conference state %s%s", quoteClip(parts[0]), suggest(parts[0], sim.ConferenceStates()))
 	}
 	seen := 0
 	for _, p := range parts[1:] {
 		sess, st, ok := strings.Cut(p, ":")
 		order := map[string]int{"jvb": 1, "p2p": 2}[sess]
 		if !ok || order == 0 {
-			return fmt.Sprintf("unknown state part %q: want jvb:STATE or p2p:STATE", p)
+			return fmt.Sprintf("unknown state part %s: want jvb:STATE or p2p:STATE", quoteClip(p))
 		}
 		if order <= seen {
-			return fmt.Sprintf("state part %q out of order: the state is written conference/jvb:STATE/p2p:STATE", p)
+			return fmt.Sprintf("state part %s out of order: the state is written conference/jvb:STATE/p2p:STATE", quoteClip(p))
 		}
 		seen = order
 		if st == sim.SessionNone.String() {
-			return fmt.Sprintf("%q never appears in a state: leave the %s part out", p, sess)
+			return fmt.Sprintf("%s never appears in a state: leave the %s part out", quoteClip(p), sess)
 		}
 		if !slices.Contains(sim.SessionStates(), st) {
-			return fmt.Sprintf("unknown %s session state %q%s", sess, st, suggest(st, sim.SessionStates()))
+			return fmt.Sprintf("unknown %s session state %s%s", sess, quoteClip(st), suggest(st, sim.SessionStates()))
 		}
 	}
 	return ""

@@ -1,9 +1,9 @@
 package scenario
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	yaml "github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	yparser "github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 
@@ -45,13 +47,14 @@ func (l ErrorList) Error() string {
 // maxErrors bounds the problems reported for one file.
 const maxErrors = 20
 
-// Load reads and parses one scenario file.
+// Load reads and parses one scenario file (Stdin: standard input), within
+// the limits of ReadFile.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	name, data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data)
+	return Parse(name, data)
 }
 
 // Parse parses and checks a scenario. On failure the error is an ErrorList;
@@ -68,13 +71,22 @@ func Parse(filename string, data []byte) (sc *Scenario, err error) {
 	sc = p.parse(data)
 	if len(p.errs) > 0 {
 		for _, e := range p.errs {
-			// One problem, one line, whatever the YAML library quotes.
+			// One problem, one line, whatever the YAML library quotes; a
+			// TAB is named, not shown as a blank.
+			e.Msg = strings.ReplaceAll(e.Msg, "'\t'", "TAB (YAML indents with spaces)")
 			e.Msg = strings.Map(func(r rune) rune {
 				if r < ' ' || r == 0x7f || r == '\u2028' || r == '\u2029' {
 					return ' '
 				}
 				return r
 			}, e.Msg)
+			if len(e.Msg) > maxMessage {
+				cut := maxMessage - 3
+				for cut > 0 && !utf8.RuneStart(e.Msg[cut]) {
+					cut--
+				}
+				e.Msg = e.Msg[:cut] + "..."
+			}
 		}
 		sort.SliceStable(p.errs, func(i, j int) bool {
 			a, b := p.errs[i].Pos, p.errs[j].Pos
@@ -89,9 +101,11 @@ func Parse(filename string, data []byte) (sc *Scenario, err error) {
 }
 
 type parser struct {
-	file    string
-	errs    ErrorList
-	anchors []anchor
+	file string
+	errs ErrorList
+	// anchors lists the anchors of each name in file order, so that an
+	// alias is resolved by a binary search, not a scan of every anchor.
+	anchors map[string][]anchor
 	// budget bounds the parameter values read, aliases included, so that
 	// aliases that multiply an object cannot make the parser run for ever.
 	budget int
@@ -107,6 +121,11 @@ type anchor struct {
 
 // before reports whether a is before b in the file.
 func before(a, b Pos) bool { return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col) }
+
+// full reports whether more problems than are reported have been found:
+// loops over a file's parts stop there, so that a file of many bad parts
+// costs no more than one of a few.
+func (p *parser) full() bool { return len(p.errs) > maxErrors }
 
 func (p *parser) errorf(n ast.Node, format string, args ...any) {
 	p.errs = append(p.errs, &Error{p.pos(n), fmt.Sprintf(format, args...)})
@@ -136,7 +155,25 @@ func (p *parser) pos(n ast.Node) Pos {
 }
 
 func (p *parser) parse(data []byte) *Scenario {
-	f, err := yparser.ParseBytes(data, 0)
+	if len(data) > MaxFileBytes {
+		p.errs = append(p.errs, &Error{offsetPos(p.file, data, MaxFileBytes), fmt.Sprintf("the file is larger than %d bytes, the limit of a scenario file", MaxFileBytes)})
+		return nil
+	}
+	data = bytes.TrimPrefix(data, []byte(byteOrderMark))
+	if e := checkText(p.file, data); e != nil {
+		p.errs = append(p.errs, e)
+		return nil
+	}
+	toks := lexer.Tokenize(string(data))
+	if e := checkDocuments(p.file, toks); e != nil {
+		p.errs = append(p.errs, e)
+		return nil
+	}
+	if e := checkTokens(p.file, toks); e != nil {
+		p.errs = append(p.errs, e)
+		return nil
+	}
+	f, err := yparser.Parse(toks, 0)
 	if err != nil {
 		pos := Pos{p.file, 1, 1}
 		msg := err.Error()
@@ -176,7 +213,10 @@ func (a anchorCollector) Visit(n ast.Node) ast.Visitor {
 		if tk := an.Name.GetToken(); tk != nil {
 			end := a.p.pos(an)
 			ast.Walk(lastPos{a.p, &end}, an)
-			a.p.anchors = append(a.p.anchors, anchor{name: tk.Value, at: a.p.pos(an), end: end, node: an.Value})
+			if a.p.anchors == nil {
+				a.p.anchors = map[string][]anchor{}
+			}
+			a.p.anchors[tk.Value] = append(a.p.anchors[tk.Value], anchor{name: tk.Value, at: a.p.pos(an), end: end, node: an.Value})
 		}
 	}
 	return a
@@ -210,16 +250,15 @@ func (p *parser) alias(v *ast.AliasNode) ast.Node {
 	}
 	at := p.pos(v)
 	var found, later *anchor
-	for i := range p.anchors {
-		a := &p.anchors[i]
-		if a.name != name {
-			continue
-		}
-		if before(a.at, at) {
-			found = a
-		} else if later == nil {
-			later = a
-		}
+	list := p.anchors[name]
+	// The anchors of a name are in file order: the first not before the
+	// alias splits them.
+	k := sort.Search(len(list), func(i int) bool { return !before(list[i].at, at) })
+	if k > 0 {
+		found = &list[k-1]
+	}
+	if k < len(list) {
+		later = &list[k]
 	}
 	switch {
 	case found != nil && !before(found.end, at):
@@ -247,12 +286,20 @@ func (p *parser) resolve(n ast.Node) ast.Node {
 				return nil
 			}
 		case *ast.TagNode:
-			if v.Start != nil && v.Start.Value == "!!str" {
-				if s, ok := v.Value.(ast.ScalarNode); ok && s.GetToken() != nil {
-					return &ast.StringNode{BaseNode: &ast.BaseNode{}, Token: s.GetToken(), Value: s.GetToken().Value}
-				}
+			tag := ""
+			if v.Start != nil {
+				tag = v.Start.Value
 			}
-			n = v.Value
+			if tag != "!!str" {
+				p.errorf(v, "tag %s is not supported: the only tag is !!str (a scalar read as a string)", clip(tag))
+				return nil
+			}
+			s, ok := v.Value.(ast.ScalarNode)
+			if !ok || s.GetToken() == nil {
+				p.errorf(v, "tag !!str: want a scalar, got %s", describe(v.Value))
+				return nil
+			}
+			return &ast.StringNode{BaseNode: &ast.BaseNode{}, Token: s.GetToken(), Value: s.GetToken().Value}
 		default:
 			return n
 		}
@@ -298,12 +345,21 @@ func bigInt(n ast.Node) bool {
 	return ok && s.Token != nil && s.Token.Type == token.StringType && intPattern.MatchString(s.Value)
 }
 
+// clip shortens a value quoted in a message to at most 40 bytes, cutting
+// between characters.
 func clip(s string) string {
-	if len(s) > 40 {
-		return s[:37] + "..."
+	if len(s) <= 40 {
+		return s
 	}
-	return s
+	cut := 37
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
+
+// maxMessage bounds the bytes of one message, whatever it quotes.
+const maxMessage = 400
 
 // entry is one key of a mapping.
 type entry struct {
@@ -327,6 +383,9 @@ func (p *parser) mapping(n ast.Node, where string, allowed []string) ([]entry, b
 	}
 	var out []entry
 	for _, mv := range m.Values {
+		if p.full() {
+			break
+		}
 		if mv == nil || mv.Key == nil {
 			continue
 		}
@@ -350,7 +409,7 @@ func (p *parser) mapping(n ast.Node, where string, allowed []string) ([]entry, b
 			if where != "" {
 				in = " in " + where
 			}
-			p.errorf(mv.Key, "unknown key %q%s%s", key, in, suggest(key, allowed))
+			p.errorf(mv.Key, "unknown key %s%s%s", clip(strconv.Quote(key)), in, suggest(key, allowed))
 			continue
 		}
 		out = append(out, entry{key: key, keyN: mv.Key, value: p.resolve(mv.Value), raw: mv.Value})
@@ -419,14 +478,15 @@ var waitRange = intRange{1, MaxWaitMs, "24 h of virtual time"}
 // integer reads an integer in the range r.
 func (p *parser) integer(e entry, where string, r intRange) (int64, bool) {
 	if bigInt(e.value) {
-		p.errorf(e.raw, "%s: %s is too large: want %s", where, clip(e.value.(*ast.StringNode).Value), r)
+		v := e.value.(*ast.StringNode).Value
+		p.errorf(e.raw, "%s: %s is %s: want %s", where, clip(v), tooWhat(v), r)
 		return 0, false
 	}
 	v, ok := e.value.(*ast.IntegerNode)
 	var n int64
 	if ok {
 		if n, ok = intValue(v); !ok {
-			p.errorf(e.raw, "%s: %s is too large: want %s", where, clip(v.Token.Value), r)
+			p.errorf(e.raw, "%s: %s is %s: want %s", where, clip(v.Token.Value), tooWhat(v.Token.Value), r)
 			return 0, false
 		}
 	}
@@ -439,6 +499,15 @@ func (p *parser) integer(e entry, where string, r intRange) (int64, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// tooWhat says whether an integer that does not fit is too large or, when
+// negative, too small.
+func tooWhat(v string) string {
+	if strings.HasPrefix(v, "-") {
+		return "too small"
+	}
+	return "too large"
 }
 
 // intValue returns an integer node's value if it fits an int64.
@@ -467,7 +536,8 @@ func (p *parser) seed(e entry) (uint64, bool) {
 		}
 	}
 	if bigInt(e.value) {
-		p.errorf(e.raw, "seed: %s is too large: want an integer from 0 to %d", clip(e.value.(*ast.StringNode).Value), uint64(1<<64-1))
+		v := e.value.(*ast.StringNode).Value
+		p.errorf(e.raw, "seed: %s is %s: want an integer from 0 to %d", clip(v), tooWhat(v), uint64(1<<64-1))
 		return 0, false
 	}
 	p.errorf(e.raw, "seed: want an integer from 0 to %d, got %s", uint64(1<<64-1), describe(e.value))
@@ -497,6 +567,8 @@ func (p *parser) scenario(n ast.Node) *Scenario {
 	hasDescription := false
 	for _, e := range entries {
 		if e.value == nil {
+			// Reported; a description whose value is wrong is not missing.
+			hasDescription = hasDescription || e.key == "description"
 			continue
 		}
 		switch e.key {
@@ -523,7 +595,7 @@ func (p *parser) scenario(n ast.Node) *Scenario {
 		case "profile":
 			if s, ok := p.str(e, "profile"); ok {
 				if !slices.Contains(sim.Profiles, sim.Profile(s)) {
-					p.errorf(e.raw, "unknown profile %q: want %s", s, orList(profileNames()))
+					p.errorf(e.raw, "unknown profile %s: want %s", quoteClip(s), orList(profileNames()))
 				}
 				sc.Config.Profile = sim.Profile(s)
 			}
@@ -669,7 +741,7 @@ func (p *parser) structure(e entry, where string, v reflect.Value) {
 				continue
 			}
 			if f.enum != nil && !slices.Contains(f.enum, s) {
-				p.errorf(fe.raw, "%s: unknown value %q: want %s", w, s, orList(f.enum))
+				p.errorf(fe.raw, "%s: unknown value %s: want %s", w, quoteClip(s), orList(f.enum))
 				continue
 			}
 			fv.SetString(s)
@@ -697,8 +769,15 @@ func (p *parser) steps(e entry) []Step {
 		p.errorf(e.raw, "steps: want a sequence of steps, got %s", describe(e.value))
 		return nil
 	}
+	if len(seq.Values) > MaxSteps {
+		p.errorf(seq.Values[MaxSteps], "steps: more than %d steps, the limit of a scenario", MaxSteps)
+		return nil
+	}
 	var out []Step
 	for i, raw := range seq.Values {
+		if p.full() {
+			break
+		}
 		n := p.resolve(raw)
 		if n == nil {
 			continue
@@ -747,14 +826,14 @@ func (p *parser) step(n, raw ast.Node, k int) (Step, bool) {
 		if s, ok := p.str(ke, "action"); ok {
 			st.Input.Action = sim.Action(s)
 			if !slices.Contains(sim.Actions, st.Input.Action) {
-				p.errorf(ke.raw, "unknown action %q%s", s, suggest(s, actionNames()))
+				p.errorf(ke.raw, "unknown action %s%s", quoteClip(s), suggest(s, actionNames()))
 			}
 		}
 	case KindFault:
 		if s, ok := p.str(ke, "fault"); ok {
 			st.Input.Fault = s
 			if _, _, isCause := catalog.CauseByID(s); !isCause && !sim.IsSignal(s) {
-				p.errorf(ke.raw, "unknown fault %q%s: not a documented cause or a signal ('simulate errors' lists them)", s, suggest(s, Faults()))
+				p.errorf(ke.raw, "unknown fault %s%s: not a documented cause or a signal ('simulate errors' lists them)", quoteClip(s), suggest(s, Faults()))
 			}
 		}
 	case KindAdvance:
@@ -797,7 +876,7 @@ func (p *parser) step(n, raw ast.Node, k int) (Step, bool) {
 				p.errorf(e.keyN, "reason: only the fault %s takes a reason", authorizationFailure)
 			} else if s, ok := p.str(e, "reason"); ok {
 				if _, ok := catalog.AuthTypeByValue(s); !ok {
-					p.errorf(e.raw, "unknown reason %q%s: want an AUTH_ERROR_TYPES value: %s", s, suggest(s, AuthReasons()), orList(AuthReasons()))
+					p.errorf(e.raw, "unknown reason %s%s: want an AUTH_ERROR_TYPES value: %s", quoteClip(s), suggest(s, AuthReasons()), orList(AuthReasons()))
 				}
 				st.Input.Reason = s
 			}
@@ -832,7 +911,7 @@ func (p *parser) expect(ke entry) *Expect {
 		case "event":
 			if s, ok := p.str(e, "event"); ok {
 				if !isEvent(s) {
-					p.errorf(e.raw, "unknown event %q%s: not a lib-jitsi-meet event the simulator emits", s, suggest(s, EventNames()))
+					p.errorf(e.raw, "unknown event %s%s: not a lib-jitsi-meet event the simulator emits", quoteClip(s), suggest(s, EventNames()))
 				}
 				x.Event, eventE = s, &entries[i]
 			}
@@ -841,9 +920,9 @@ func (p *parser) expect(ke entry) *Expect {
 				x.Error = s
 				if !isErrorValue(s) {
 					if ce, ok := catalog.ByName(s); ok {
-						p.errorf(e.raw, "unknown error value %q: that is the name of %s; write its value", s, ce.Value)
+						p.errorf(e.raw, "unknown error value %s: that is the name of %s; write its value", quoteClip(s), ce.Value)
 					} else {
-						p.errorf(e.raw, "unknown error value %q%s: not a conference or connection error value ('simulate errors' lists them)", s, suggest(s, ErrorValues()))
+						p.errorf(e.raw, "unknown error value %s%s: not a conference or connection error value ('simulate errors' lists them)", quoteClip(s), suggest(s, ErrorValues()))
 					}
 				}
 			}
@@ -875,7 +954,7 @@ func (p *parser) expect(ke entry) *Expect {
 	if ce, ok := catalog.ByValue(x.Error); ok {
 		for i, pm := range x.Params {
 			if !slices.ContainsFunc(ce.Params, func(cp catalog.Param) bool { return cp.Name == pm.Name }) {
-				p.errorf(paramKeys[i], "params: %s has no parameter %q (it has: %s)", ce.Name, pm.Name, paramNames(ce))
+				p.errorf(paramKeys[i], "params: %s has no parameter %s (it has: %s)", ce.Name, quoteClip(pm.Name), paramNames(ce))
 			}
 		}
 	}
@@ -997,6 +1076,9 @@ func (p *parser) never(ke entry) []string {
 	}
 	var out []string
 	for _, raw := range seq.Values {
+		if p.full() {
+			break
+		}
 		e := entry{value: p.resolve(raw), raw: raw}
 		if e.value == nil {
 			continue
@@ -1007,7 +1089,7 @@ func (p *parser) never(ke entry) []string {
 		}
 		if !isErrorValue(s) && !isEvent(s) {
 			all := append(ErrorValues(), EventNames()...)
-			p.errorf(raw, "expect_never: %q is neither an error value nor an event name%s", s, suggest(s, all))
+			p.errorf(raw, "expect_never: %s is neither an error value nor an event name%s", quoteClip(s), suggest(s, all))
 			continue
 		}
 		out = append(out, s)

@@ -127,7 +127,7 @@ var parserOnlyBad = []badCase{
 	{"state-order", "description: x\nsteps:\n  - expect: {state: joined/p2p:connected/jvb:connected}\n",
 		`3:21: state: state part "jvb:connected" out of order: the state is written conference/jvb:STATE/p2p:STATE`},
 	{"huge-int", "description: x\nroom: {occupants: 99999999999999999999}\n", `2:19: room.occupants: 99999999999999999999 is too large: want an integer from 0 to 1000`},
-	{"huge-negative-int", "description: x\nroom: {occupants: -99999999999999999999}\n", `2:19: room.occupants: -99999999999999999999 is too large: want an integer from 0 to 1000`},
+	{"huge-negative-int", "description: x\nroom: {occupants: -99999999999999999999}\n", `2:19: room.occupants: -99999999999999999999 is too small: want an integer from 0 to 1000`},
 	{"huge-seed", "description: x\nseed: 18446744073709551616\n", `2:7: seed: 18446744073709551616 is too large: want an integer from 0 to 18446744073709551615`},
 	{"huge-param", "description: x\nsteps:\n  - expect: {error: conference.max_users, params: {n: 99999999999999999999}}\n",
 		`3:55: params.n: 99999999999999999999 is too large for an integer (quote it to make it a string)`},

@@ -13,7 +13,7 @@ type Pos struct {
 	Line, Col int
 }
 
-func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", Quote(p.File), p.Line, p.Col) }
 
 // Scenario is one parsed and checked scenario file.
 type Scenario struct {
