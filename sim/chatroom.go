@@ -79,7 +79,7 @@ func (s *Sim) onNotAllowed(pe *wire.PresenceError) {
 }
 
 // onMUCJoined: the occupants' presences, then our own.
-func (s *Sim) onMUCJoined(m wire.Message) {
+func (s *Sim) onMUCJoined(m *wire.Message) {
 	ph := catalog.PhaseMUCJoin
 	s.emitEvent(catalog.ConferenceJoinInProgress, ph)
 	for i := range m.Occupants {
@@ -191,7 +191,7 @@ func (s *Sim) lock(password string) {
 	s.send(wire.Message{Type: wire.RoomConfigSubmit, Password: password}, rtt, wire.NoSession)
 }
 
-func (s *Sim) onRoomConfigResult(m wire.Message) {
+func (s *Sim) onRoomConfigResult(m *wire.Message) {
 	if m.Condition != "" {
 		s.raiseIn(catalog.PhaseJoined, catalog.PasswordNotSupported, "")
 		return

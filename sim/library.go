@@ -137,7 +137,7 @@ func (s *Sim) connect() {
 }
 
 // onConnected: the connection is established, then the conference joins.
-func (s *Sim) onConnected(m wire.Message) {
+func (s *Sim) onConnected(m *wire.Message) {
 	s.fire(evConnected)
 	s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting, P("id", Str(m.Text)))
 	// The disco#info of the lobby component (xmpp.ts): its

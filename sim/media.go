@@ -15,7 +15,7 @@ func (s *Sim) jvbState() SessionState { return SessionState(s.jvb.Current()) }
 func (s *Sim) p2pState() SessionState { return SessionState(s.p2p.Current()) }
 
 // onSessionInitiate is jicofo's session-initiate for the JVB session.
-func (s *Sim) onSessionInitiate(m wire.Message) {
+func (s *Sim) onSessionInitiate(m *wire.Message) {
 	// One session-initiate at a time: jicofo invites once per session.
 	if st := s.jvbState(); s.confState() != Joined || (st != SessionNone && st != SessionEnded) {
 		return
@@ -41,7 +41,7 @@ func (s *Sim) acceptOffer(offer string) {
 }
 
 // onIQResult is the answer to one of our Jingle IQs.
-func (s *Sim) onIQResult(m wire.Message) {
+func (s *Sim) onIQResult(m *wire.Message) {
 	switch m.For {
 	case wire.SessionAccept:
 		if m.Condition != "" {
@@ -70,7 +70,7 @@ func (s *Sim) checkJVBIce() {
 }
 
 // onIceState is JingleSessionPC's ICE connection state handling.
-func (s *Sim) onIceState(m wire.Message) {
+func (s *Sim) onIceState(m *wire.Message) {
 	if m.Session == wire.P2P {
 		s.onP2PIceState(m.Text)
 		return
@@ -185,7 +185,7 @@ func (s *Sim) maybeStartP2P() {
 }
 
 // onPeerSessionAccept is the other participant's answer to our offer.
-func (s *Sim) onPeerSessionAccept(m wire.Message) {
+func (s *Sim) onPeerSessionAccept(m *wire.Message) {
 	if m.Offer != wire.OfferUsable {
 		// onCallAccepted: setAnswer rejects while p2pJingleSession is
 		// still set.

@@ -18,10 +18,51 @@ import (
 // now), within scope (see serverHost.schedule).
 func (s *Sim) send(m wire.Message, d int64, scope wire.Session) {
 	if d == 0 {
-		s.srv.receive(m)
+		s.srv.receive(&m)
 		return
 	}
-	s.schedule(d, scope, func() { s.srv.receive(m) })
+	s.scheduleMsg(d, scope, &m, toServer)
+}
+
+// Messages in flight wait in slots of Sim.inflight (reused through
+// Sim.free) so that a delivery allocates nothing; the timer holds the slot.
+const (
+	toServer = iota + 1
+	toClient
+)
+
+func (s *Sim) scheduleMsg(d int64, scope wire.Session, m *wire.Message, dir uint8) {
+	var slot int32
+	if n := len(s.free); n > 0 {
+		slot = s.free[n-1]
+		s.free = s.free[:n-1]
+		s.inflight[slot] = *m
+	} else {
+		slot = int32(len(s.inflight))
+		s.inflight = append(s.inflight, *m)
+	}
+	t := timer{at: s.now + d, gen: s.lib.gen, msg: slot, dir: dir}
+	switch scope {
+	case wire.JVB:
+		t.session, t.sessionGen = &s.lib.jvbGen, s.lib.jvbGen
+	case wire.P2P:
+		t.session, t.sessionGen = &s.lib.p2pGen, s.lib.p2pGen
+	}
+	s.seq++
+	t.seq = s.seq
+	s.q.push(t)
+}
+
+// deliverMsg delivers the message of a due timer and frees its slot.
+func (s *Sim) deliverMsg(t *timer) {
+	m := s.inflight[t.msg]
+	s.inflight[t.msg] = wire.Message{}
+	s.free = append(s.free, t.msg)
+	if t.dir == toServer {
+		s.srv.receive(&m)
+	} else {
+		s.receive(&m)
+	}
 }
 
 // schedule implements serverHost.
@@ -36,18 +77,19 @@ func (s *Sim) schedule(d int64, scope wire.Session, fn func()) {
 	}
 }
 
-// down implements serverHost: a server message to the client.
-func (s *Sim) down(m wire.Message, d int64) {
+// down sends a server message to the client (the server calls it directly
+// in process, by pointer).
+func (s *Sim) down(m *wire.Message, d int64) {
 	if d == 0 {
 		s.receive(m)
 		return
 	}
-	s.schedule(d, m.Session, func() { s.receive(m) })
+	s.scheduleMsg(d, m.Session, m, toClient)
 }
 
 // receive is the client side's entry point: the library's handler for each
 // kind of stanza (or ICE outcome) it receives.
-func (s *Sim) receive(m wire.Message) {
+func (s *Sim) receive(m *wire.Message) {
 	switch m.Type {
 	case wire.StreamReady:
 		s.onConnected(m)

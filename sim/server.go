@@ -11,6 +11,7 @@ import "github.com/jitsi-sim/confsim/sim/wire"
 type server struct {
 	world
 	host serverHost
+	sim  *Sim // the host, when it is the in-process network
 
 	occupant   bool   // our self-presence is in the main room
 	inLobby    bool   // we are in the lobby room
@@ -30,12 +31,23 @@ type serverHost interface {
 	down(m wire.Message, d int64)
 }
 
-func newServer(cfg *Config, host serverHost) server {
-	return server{world: newWorld(cfg), host: host}
+// newServer builds the server side on a host: the in-process network (sim)
+// or another host.
+func newServer(cfg *Config, host serverHost, sim *Sim) server {
+	return server{world: newWorld(cfg), host: host, sim: sim}
+}
+
+// schedule runs fn after d ms on the host's clock.
+func (sv *server) schedule(d int64, scope wire.Session, fn func()) {
+	if sv.sim != nil {
+		sv.sim.schedule(d, scope, fn)
+		return
+	}
+	sv.host.schedule(d, scope, fn)
 }
 
 // receive handles a message from the client.
-func (sv *server) receive(m wire.Message) {
+func (sv *server) receive(m *wire.Message) {
 	switch m.Type {
 	case wire.StreamOpen:
 		sv.down(wire.Message{Type: wire.StreamReady, Text: Resource, DisplayNameRequired: sv.lobbyNameFeature})
@@ -72,7 +84,7 @@ func (sv *server) receive(m wire.Message) {
 	case wire.GroupChat:
 		if e := sv.chatBounce; e != nil {
 			sv.chatBounce = nil
-			sv.host.down(wire.Message{Type: wire.ErrorMessage, ErrMessage: *e}, rtt)
+			sv.later(wire.Message{Type: wire.ErrorMessage, ErrMessage: *e}, rtt)
 		}
 	case wire.SessionAccept:
 		r := wire.Message{Type: wire.IQResult, For: wire.SessionAccept, Session: wire.JVB}
@@ -109,7 +121,17 @@ func (sv *server) receive(m wire.Message) {
 	}
 }
 
-func (sv *server) down(m wire.Message) { sv.host.down(m, 0) }
+func (sv *server) down(m wire.Message) { sv.later(m, 0) }
+
+// later sends m to the client after d ms. In process the concrete Sim takes
+// it by pointer: no copy of the message escapes.
+func (sv *server) later(m wire.Message, d int64) {
+	if sv.sim != nil {
+		sv.sim.down(&m, d)
+		return
+	}
+	sv.host.down(m, d)
+}
 
 // joined runs once our self-presence is in the room: jicofo's presence
 // reaches us, jicofo allocates and invites once the conference has two
@@ -124,7 +146,7 @@ func (sv *server) joined() {
 }
 
 func (sv *server) sendFocusPresence() {
-	sv.host.down(wire.Message{Type: wire.FocusPresence, FocusPres: sv.focusPresence()}, rtt)
+	sv.later(wire.Message{Type: wire.FocusPresence, FocusPres: sv.focusPresence()}, rtt)
 }
 
 // allocate is jicofo's bridge selection for a participant. When it fails,
@@ -154,7 +176,7 @@ func (sv *server) sessionInitiate() {
 	case "createAnswer":
 		m.Offer = wire.OfferNoCommonCodec
 	}
-	sv.host.down(m, rtt)
+	sv.later(m, rtt)
 }
 
 // iceChecks is the network's answer to a transport's connectivity checks.
@@ -195,7 +217,7 @@ func (sv *server) disruptJVB(recoverAfter int64) {
 		return
 	}
 	if recoverAfter > 0 {
-		sv.host.schedule(recoverAfter, wire.JVB, func() {
+		sv.schedule(recoverAfter, wire.JVB, func() {
 			if sv.jvbIce != wire.IceDisconnected {
 				return
 			}
@@ -209,7 +231,7 @@ func (sv *server) disruptJVB(recoverAfter int64) {
 		})
 		return
 	}
-	sv.host.schedule(iceFailAfterMs, wire.JVB, func() {
+	sv.schedule(iceFailAfterMs, wire.JVB, func() {
 		if sv.jvbIce == wire.IceDisconnected {
 			sv.jvbIce = wire.IceFailed
 			sv.down(wire.Message{Type: wire.IceState, Session: wire.JVB, Text: wire.IceFailed})
@@ -234,11 +256,11 @@ func (sv *server) roomEvents() {
 	if sv.settingsError != "" {
 		e := wire.ErrorMessageInfo{Condition: "not-acceptable", SettingsError: sv.settingsError}
 		sv.settingsError = ""
-		sv.host.down(wire.Message{Type: wire.ErrorMessage, ErrMessage: e}, rtt)
+		sv.later(wire.Message{Type: wire.ErrorMessage, ErrMessage: e}, rtt)
 	}
 	if sv.focusLeaves {
 		sv.focusLeaves = false
-		sv.host.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: "focus", RealJid: focusJid}}, rtt)
+		sv.later(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: "focus", RealJid: focusJid}}, rtt)
 	}
 	if sv.destroyPending {
 		sv.destroyPending = false
@@ -250,13 +272,13 @@ func (sv *server) roomEvents() {
 // does.
 func (sv *server) destroy(reason string) {
 	sv.occupant = false
-	sv.host.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Destroy: true, Reason: reason}}, rtt)
+	sv.later(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Destroy: true, Reason: reason}}, rtt)
 }
 
 // kick kicks us from the main room.
 func (sv *server) kick(reason string) {
 	sv.occupant = false
-	sv.host.down(wire.Message{Type: wire.Unavailable,
+	sv.later(wire.Message{Type: wire.Unavailable,
 		Unavail: wire.UnavailablePresence{Nick: "me", Self: true, Kicked: true, Actor: sv.kicker(), Reason: reason}}, rtt)
 }
 
@@ -307,12 +329,12 @@ func (sv *server) lobbyJoined() {
 	}
 	if sv.lobbyDeny {
 		sv.lobbyDeny = false
-		sv.host.schedule(moderatorMs, wire.NoSession, sv.lobbyKick)
+		sv.schedule(moderatorMs, wire.NoSession, sv.lobbyKick)
 	}
 	if sv.lobbyEmptied {
 		// The main room empties and the lobby room is destroyed with it.
 		sv.lobbyEmptied = false
-		sv.host.down(wire.Message{Type: wire.Unavailable, Room: wire.LobbyRoom,
+		sv.later(wire.Message{Type: wire.Unavailable, Room: wire.LobbyRoom,
 			Unavail: wire.UnavailablePresence{Destroy: true, Reason: "The meeting has ended"}}, rtt)
 	}
 }
@@ -324,11 +346,11 @@ func (sv *server) lobbyKick() {
 }
 
 // deny: a moderator refuses our knock.
-func (sv *server) deny() { sv.host.schedule(rtt, wire.NoSession, sv.lobbyKick) }
+func (sv *server) deny() { sv.schedule(rtt, wire.NoSession, sv.lobbyKick) }
 
 // approve: a moderator lets us in; the lobby sends the invite.
 func (sv *server) approve() {
-	sv.host.schedule(rtt, wire.NoSession, func() {
+	sv.schedule(rtt, wire.NoSession, func() {
 		sv.members = true
 		sv.down(wire.Message{Type: wire.LobbyInvite, Password: sv.room.Password})
 	})
@@ -337,7 +359,7 @@ func (sv *server) approve() {
 // lobbyDisabled: a moderator turns the lobby off; the lobby room is
 // destroyed with the main room as alternate jid.
 func (sv *server) lobbyDisabled() {
-	sv.host.schedule(rtt, wire.NoSession, func() {
+	sv.schedule(rtt, wire.NoSession, func() {
 		sv.room.Lobby, sv.room.MembersOnly = false, false
 		sv.down(wire.Message{Type: wire.Unavailable, Room: wire.LobbyRoom,
 			Unavail: wire.UnavailablePresence{Destroy: true, AltJid: sv.room.Name + "@conference." + mainDomain}})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/jitsi-sim/confsim/sim/wire"
 )
 
 // Latencies of the modelled network and server, in virtual milliseconds.
@@ -59,8 +61,11 @@ type Sim struct {
 	limit   string
 	scratch Record
 	argBuf  []Value
-	stop    func(*Record) bool
-	stopped bool
+
+	inflight []wire.Message // messages in flight, by slot
+	free     []int32        // free slots of inflight
+	stop     func(*Record) bool
+	stopped  bool
 }
 
 // New builds a simulation. It fails on an unknown profile.
@@ -85,6 +90,8 @@ func (s *Sim) Reset(cfg Config) error {
 	s.cfg = cfg
 	s.now, s.seq, s.runs, s.limit = 0, 0, 0, ""
 	s.q = s.q[:0]
+	clear(s.inflight)
+	s.inflight, s.free = s.inflight[:0], s.free[:0]
 	s.conf.Reset(uint8(Disconnected))
 	s.jvb.Reset(uint8(SessionNone))
 	s.p2p.Reset(uint8(SessionNone))
@@ -93,7 +100,7 @@ func (s *Sim) Reset(cfg Config) error {
 		s.jitter = rand.New(s.pcg)
 	}
 	s.pcg.Seed(cfg.Seed, streamJitter)
-	s.srv = newServer(&cfg, s)
+	s.srv = newServer(&cfg, nil, s)
 	s.lib = library{}
 	s.recs = s.recs[:0]
 	return nil
@@ -141,7 +148,10 @@ func (s *Sim) Records() []Record { return s.recs }
 // (of a conference attempt or session that is over) do not count.
 func (s *Sim) Pending() bool {
 	for len(s.q) > 0 && s.cancelled(&s.q[0]) {
-		s.q.pop()
+		if t := s.q.pop(); t.dir != 0 {
+			s.inflight[t.msg] = wire.Message{}
+			s.free = append(s.free, t.msg)
+		}
 	}
 	return len(s.q) > 0
 }
@@ -210,7 +220,11 @@ func (s *Sim) runUntil(end int64, toEnd bool, stop func(*Record) bool) (err erro
 		t := s.q.pop()
 		s.now = t.at
 		s.runs++
-		t.fn()
+		if t.dir != 0 {
+			s.deliverMsg(&t)
+		} else {
+			t.fn()
+		}
 		if s.stopped {
 			return nil
 		}
@@ -278,16 +292,19 @@ func (s *Sim) emit(r Record) {
 	}
 	r.T = s.now
 	r.State = s.State()
+	var rp *Record
 	if s.OnRecord != nil {
 		s.argBuf = appendArgs(s.argBuf[:0], &r)
 		r.Args = s.argBuf
 		s.scratch = r
-		s.OnRecord(&s.scratch)
+		rp = &s.scratch
+		s.OnRecord(rp)
 	} else {
 		r.Args = appendArgs(nil, &r)
 		s.recs = append(s.recs, r)
+		rp = &s.recs[len(s.recs)-1]
 	}
-	if s.stop != nil && s.stop(&r) {
+	if s.stop != nil && s.stop(rp) {
 		s.stopped = true
 	}
 }
@@ -299,6 +316,8 @@ type timer struct {
 	session    *uint32 // the session generation counter it depends on, if any
 	sessionGen uint32
 	fn         func()
+	msg        int32 // with dir: the slot of a message in flight
+	dir        uint8 // toServer or toClient; 0 for fn
 }
 
 // timerHeap is a min-heap ordered by (at, seq).

@@ -36,7 +36,7 @@ func NewServer(cfg Config, host ServerHost) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Server{sv: newServer(&cfg, hostAdapter{host})}, nil
+	return &Server{sv: newServer(&cfg, hostAdapter{host}, nil)}, nil
 }
 
 // Receive handles a message from the client. Messages only the server sends
@@ -45,7 +45,7 @@ func (s *Server) Receive(m wire.Message) error {
 	if !m.Type.FromClient() {
 		return fmt.Errorf("sim: %s is not a client message", m.Type)
 	}
-	s.sv.receive(m)
+	s.sv.receive(&m)
 	return nil
 }
 
