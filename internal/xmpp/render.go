@@ -275,7 +275,7 @@ func (st *state) unavailable(u wire.UnavailablePresence) {
 		nick = st.nick
 	}
 	x := el("x", "xmlns", nsMUCUser)
-	item := el("item", "affiliation", "none", "role", "none")
+	var item *node
 	switch {
 	case u.RealJid != "" && !self:
 		item = el("item", "affiliation", "owner", "role", "none", "jid", u.RealJid+"/"+nick)
