@@ -36,6 +36,8 @@ func commands() []command {
 		{"random", "run a seeded random fault campaign", cmdRandom, randomManual},
 		{"explore", "search the lifecycle for paths to every error", cmdExplore, exploreManual},
 		{"merge", "merge campaign results", cmdMerge, mergeManual},
+		{"diff", "compare two JSONL traces event by event", cmdDiff, diffManual},
+		{"conformance", "judge the model by the real lib-jitsi-meet", cmdConformance, conformanceManual},
 	}
 }
 
@@ -71,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simulate: unknown command %q\nRun 'simulate help' for the list of commands.\n", name)
 		return exitBadInput
 	}
-	return c.run(rest, stdout, stderr)
+	return runChecked(c, rest, stdout, stderr)
 }
 
 func lookup(name string) (command, bool) {
@@ -93,14 +95,19 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "    %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "    %-11s %s\n", c.name, c.summary)
 	}
 	b.WriteString(`
 Exit status:
     0   everything passed
     1   an expectation failed
     2   bad input: a malformed or inconsistent scenario file, an unknown
-        command, flag, error or path
+        command, flag, error or path; or standard output cannot be written
+    3   an internal error (a bug in simulate): report it
+    130, 143
+        simulate random was interrupted (SIGINT, SIGTERM); what ran is
+        written
+    141 standard output was a pipe whose reader went away
 
 Examples:
     simulate run scenarios/

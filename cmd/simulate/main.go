@@ -11,14 +11,16 @@
 //
 // Commands:
 //
-//	run       replay scenario files and check their expectations
-//	validate  check scenario files without running them
-//	errors    list the conference errors and AUTH_ERROR_TYPES
-//	describe  explain one conference error and the scenarios that reach it
-//	graph     print the conference lifecycle as Mermaid or Graphviz
-//	random    run a seeded random fault campaign
-//	explore   search the lifecycle for paths to every error
-//	merge     merge campaign results
+//	run         replay scenario files and check their expectations
+//	validate    check scenario files without running them
+//	errors      list the conference errors and AUTH_ERROR_TYPES
+//	describe    explain one conference error and the scenarios that reach it
+//	graph       print the conference lifecycle as Mermaid or Graphviz
+//	random      run a seeded random fault campaign
+//	explore     search the lifecycle for paths to every error
+//	merge       merge campaign results
+//	diff        compare two JSONL traces event by event
+//	conformance judge the model by the real lib-jitsi-meet
 //
 // simulate run PATH... replays the scenario files named by PATH (*.yaml and
 // *.yml files, directories searched for them, or glob patterns; each file
@@ -67,6 +69,20 @@
 // simulate merge FILE... adds up the JSON summaries of the shards of one
 // campaign (simulate random --shard I/N --format json) into the whole
 // campaign's, and reports missing shards.
+//
+// simulate diff A.jsonl B.jsonl compares two JSONL traces scenario by
+// scenario, event by event (name, error value, positional arguments, order,
+// and virtual time within --tolerance-ms, default 500), prints the first
+// difference of each scenario with both records, and exits 1 when they
+// differ.
+//
+// simulate conformance PATH... runs each scenario on the model and on the
+// real lib-jitsi-meet (--library, $LJM_LIBRARY or
+// ./node_modules/lib-jitsi-meet) in jsdom through the Node harness in
+// conformance/harness, against the model's server side on a real XMPP
+// endpoint, and diffs the two traces: one line per scenario (agrees, the
+// first difference, or needs media) and a summary; --out DIR keeps the
+// traces.
 //
 // Exit status: 0 when everything passed, 1 when an expectation failed (or,
 // for random and merge, a run broke an invariant), 2 on bad input (a

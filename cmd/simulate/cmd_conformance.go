@@ -1,0 +1,735 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jitsi-sim/confsim/internal/scenario"
+	"github.com/jitsi-sim/confsim/internal/xmpp"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+const diffManual = `NAME
+    simulate diff - compare two JSONL traces event by event
+
+SYNOPSIS
+    simulate diff [--tolerance-ms N] A.jsonl B.jsonl
+
+DESCRIPTION
+    Diff reads two traces in the format of 'simulate run --format jsonl'
+    (one JSON object per line with the keys scenario, t_ms, event, error
+    and, optionally, file, params, args, phase and state; lines with a
+    "result" key are verdicts and are passed over) and compares them
+    scenario by scenario, event by event, in order:
+
+      - the event name;
+      - the error value (a string, or null);
+      - the positional arguments (args), when both records have them:
+        {"$undefined":true} is undefined and equals only itself, and
+        {"$type": ...} objects (the library's own objects, as
+        placeholders) are compared field by field, $type included;
+      - the virtual time t_ms, which may differ by the tolerance.
+
+    params, phase and state are not compared: they are the model's
+    reading of the arguments and its own lifecycle, which the library
+    does not have. A scenario present in one trace only is a difference.
+
+    For each scenario that differs, diff prints its first difference with
+    both records and their line numbers, then a summary.
+
+OPTIONS
+    --tolerance-ms N
+        How far apart in virtual time two matching events may be (default
+        500).
+
+EXIT STATUS
+    0   the traces agree
+    1   they differ
+    2   bad input: a file cannot be read, a line is not a JSON object or
+        lacks a key (reported as file:line: message), a flag is wrong
+
+EXAMPLES
+    simulate run --format jsonl scenarios/happy/ > model.jsonl
+    simulate diff model.jsonl real.jsonl
+    simulate diff --tolerance-ms 0 before.jsonl after.jsonl
+`
+
+const conformanceManual = `NAME
+    simulate conformance - judge the model by the real lib-jitsi-meet
+
+SYNOPSIS
+    simulate conformance [--library PATH] [--tier jsdom] [--out DIR]
+                         [--tolerance-ms N] [--timeout DURATION] PATH...
+
+DESCRIPTION
+    For each scenario file named by PATH (files, directories or globs, as
+    for run), conformance:
+
+      1. runs the scenario on the model and keeps its trace and the
+         virtual time at which each action and fault step took effect;
+      2. starts the model's server side alone behind a real XMPP endpoint
+         (XMPP over WebSocket on 127.0.0.1, internal/xmpp) with the
+         scenario's room, deployment and client;
+      3. runs the Node harness (conformance/harness/run.js) with the real
+         library in jsdom under fake timers, playing the same actions and
+         faults at the same virtual times, up to the model's end time;
+      4. compares the two traces as 'simulate diff' does.
+
+    It prints one line per scenario: "agrees", "differs" with the first
+    difference, "needs media (skipped)" when the model's run reaches
+    media (a Jingle session-initiate: conference.server_region_changed
+    or conference.media_session.started), which jsdom cannot answer
+    (it has no RTCPeerConnection), or "harness failed" with the reason.
+    A summary follows.
+
+    The library is --library PATH, else $LJM_LIBRARY, else
+    ./node_modules/lib-jitsi-meet/dist/umd/lib-jitsi-meet.min.js. The
+    harness needs node on PATH and 'npm ci' in conformance/harness.
+
+OPTIONS
+    --library PATH
+        A lib-jitsi-meet UMD bundle (lib-jitsi-meet.min.js).
+    --tier jsdom
+        Where the library runs. Only jsdom (signalling, no media) exists.
+    --out DIR
+        Keep, for every scenario, NAME.model.jsonl, NAME.real.jsonl,
+        NAME.plan.json and NAME.stanzas.txt (the XMPP transcript).
+    --tolerance-ms N
+        As for diff (default 500).
+    --timeout DURATION
+        Real-time limit of one harness run (default 2m).
+    --harness PATH
+        The harness script (default conformance/harness/run.js).
+
+EXIT STATUS
+    0   every scenario that ran agrees (skipped ones aside)
+    1   a scenario differs, or the harness failed on one
+    2   bad input: a scenario file has a problem, no library, no node, no
+        harness, a flag is wrong
+
+EXAMPLES
+    LJM_LIBRARY=../shared/lib-jitsi-meet/01daa07c/lib-jitsi-meet.min.js \
+        simulate conformance scenarios/password-required/
+    simulate conformance --library node_modules/lib-jitsi-meet/dist/umd/lib-jitsi-meet.min.js \
+        --out traces/ scenarios/
+`
+
+// traceRecord is one event record of a JSONL trace.
+type traceRecord struct {
+	line     int
+	raw      string
+	scenario string
+	tMs      float64
+	event    string
+	err      *string // nil: null
+	args     []any
+	hasArgs  bool
+}
+
+// trace is a parsed JSONL trace: records per scenario, scenarios in order
+// of first appearance.
+type trace struct {
+	path      string
+	order     []string
+	scenarios map[string][]traceRecord
+}
+
+// readTrace parses a JSONL trace; its errors are "file:line: message".
+func readTrace(path string, r io.Reader) (*trace, error) {
+	tr := &trace{path: path, scenarios: map[string][]traceRecord{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		rec, isResult, err := parseTraceLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
+		}
+		if isResult {
+			continue
+		}
+		rec.line = n
+		if _, ok := tr.scenarios[rec.scenario]; !ok {
+			tr.order = append(tr.order, rec.scenario)
+		}
+		tr.scenarios[rec.scenario] = append(tr.scenarios[rec.scenario], rec)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return tr, nil
+}
+
+func parseTraceLine(line string) (rec traceRecord, isResult bool, err error) {
+	var obj map[string]json.RawMessage
+	d := json.NewDecoder(strings.NewReader(line))
+	d.UseNumber()
+	if err := d.Decode(&obj); err != nil || obj == nil {
+		return rec, false, errors.New("not a JSON object")
+	}
+	if d.More() {
+		return rec, false, errors.New("more than one JSON value on the line")
+	}
+	if _, ok := obj["result"]; ok {
+		return rec, true, nil
+	}
+	rec.raw = line
+	str := func(key string) (string, error) {
+		v, ok := obj[key]
+		if !ok {
+			return "", fmt.Errorf("missing key %q", key)
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", fmt.Errorf("%s: want a string, got %s", key, v)
+		}
+		return s, nil
+	}
+	if rec.scenario, err = str("scenario"); err != nil {
+		return rec, false, err
+	}
+	if rec.event, err = str("event"); err != nil {
+		return rec, false, err
+	}
+	t, ok := obj["t_ms"]
+	if !ok {
+		return rec, false, errors.New(`missing key "t_ms"`)
+	}
+	if err := json.Unmarshal(t, &rec.tMs); err != nil || math.IsNaN(rec.tMs) || math.IsInf(rec.tMs, 0) {
+		return rec, false, fmt.Errorf("t_ms: want a number, got %s", t)
+	}
+	e, ok := obj["error"]
+	if !ok {
+		return rec, false, errors.New(`missing key "error"`)
+	}
+	if string(e) != "null" {
+		var s string
+		if err := json.Unmarshal(e, &s); err != nil {
+			return rec, false, fmt.Errorf("error: want a string or null, got %s", e)
+		}
+		rec.err = &s
+	}
+	if a, ok := obj["args"]; ok {
+		d := json.NewDecoder(bytes.NewReader(a))
+		d.UseNumber()
+		if err := d.Decode(&rec.args); err != nil || rec.args == nil {
+			return rec, false, fmt.Errorf("args: want an array, got %s", a)
+		}
+		rec.hasArgs = true
+	}
+	return rec, false, nil
+}
+
+// difference is the first place two traces of a scenario part.
+type difference struct {
+	scenario string
+	what     string
+	a, b     *traceRecord
+}
+
+func (d *difference) String(aPath, bPath string) string {
+	var s strings.Builder
+	s.WriteString(d.what)
+	show := func(path string, r *traceRecord) {
+		if r == nil {
+			fmt.Fprintf(&s, "\n    %s: (no record)", path)
+			return
+		}
+		fmt.Fprintf(&s, "\n    %s:%d: %s", path, r.line, r.raw)
+	}
+	show(aPath, d.a)
+	show(bPath, d.b)
+	return s.String()
+}
+
+// compareScenario returns the first difference of two record lists, or nil.
+func compareScenario(name string, a, b []traceRecord, tolerance float64) *difference {
+	for i := 0; i < len(a) || i < len(b); i++ {
+		var ra, rb *traceRecord
+		if i < len(a) {
+			ra = &a[i]
+		}
+		if i < len(b) {
+			rb = &b[i]
+		}
+		at := func(what string) *difference {
+			return &difference{scenario: name, what: fmt.Sprintf("event %d: %s", i+1, what), a: ra, b: rb}
+		}
+		switch {
+		case rb == nil:
+			return at(fmt.Sprintf("%s only in the first trace (the second ends after %d events)", ra.event, len(b)))
+		case ra == nil:
+			return at(fmt.Sprintf("%s only in the second trace (the first ends after %d events)", rb.event, len(a)))
+		case ra.event != rb.event:
+			return at(fmt.Sprintf("event %s, then %s", ra.event, rb.event))
+		case errText(ra.err) != errText(rb.err):
+			return at(fmt.Sprintf("%s: error %s, then %s", ra.event, errText(ra.err), errText(rb.err)))
+		}
+		if ra.hasArgs && rb.hasArgs {
+			if why := argsDiffer(ra.args, rb.args); why != "" {
+				return at(fmt.Sprintf("%s: arguments differ: %s", ra.event, why))
+			}
+		}
+		if math.Abs(ra.tMs-rb.tMs) > tolerance {
+			return at(fmt.Sprintf("%s: at %s ms, then %s ms (more than %s ms apart)", ra.event,
+				fmtMs(ra.tMs), fmtMs(rb.tMs), fmtMs(tolerance)))
+		}
+	}
+	return nil
+}
+
+func errText(e *string) string {
+	if e == nil {
+		return "null"
+	}
+	return strconv.Quote(*e)
+}
+
+func fmtMs(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// argsDiffer says how two argument lists differ, or "".
+func argsDiffer(a, b []any) string {
+	if len(a) != len(b) {
+		return fmt.Sprintf("%d arguments, then %d", len(a), len(b))
+	}
+	for i := range a {
+		if why := valueDiffer(fmt.Sprintf("args[%d]", i), a[i], b[i]); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// valueDiffer compares two decoded JSON values: numbers by value, objects
+// key by key ({"$undefined":true} and {"$type":...} placeholders are
+// objects like any other, so they equal only their like).
+func valueDiffer(path string, a, b any) string {
+	show := func(v any) string {
+		j, _ := json.Marshal(v)
+		return string(j)
+	}
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return fmt.Sprintf("%s: %s, then %s", path, show(a), show(b))
+		}
+		fx, ex := x.Float64()
+		fy, ey := y.Float64()
+		if ex != nil || ey != nil || fx != fy {
+			if x.String() != y.String() {
+				return fmt.Sprintf("%s: %s, then %s", path, x, y)
+			}
+		}
+		return ""
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s: %s, then %s", path, show(a), show(b))
+		}
+		for _, k := range sortedKeys(x, y) {
+			va, ina := x[k]
+			vb, inb := y[k]
+			p := path + "." + k
+			switch {
+			case !inb:
+				return fmt.Sprintf("%s: %s, then absent", p, show(va))
+			case !ina:
+				return fmt.Sprintf("%s: absent, then %s", p, show(vb))
+			}
+			if why := valueDiffer(p, va, vb); why != "" {
+				return why
+			}
+		}
+		return ""
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return fmt.Sprintf("%s: %s, then %s", path, show(a), show(b))
+		}
+		for i := range x {
+			if why := valueDiffer(fmt.Sprintf("%s[%d]", path, i), x[i], y[i]); why != "" {
+				return why
+			}
+		}
+		return ""
+	}
+	if a != b { // strings, booleans, nil
+		return fmt.Sprintf("%s: %s, then %s", path, show(a), show(b))
+	}
+	return ""
+}
+
+func sortedKeys(a, b map[string]any) []string {
+	ks := slices.Sorted(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			ks = append(ks, k)
+		}
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// compareTraces returns the first difference of every scenario that
+// differs, in the order the scenarios first appear.
+func compareTraces(a, b *trace, tolerance float64) []*difference {
+	var out []*difference
+	names := append([]string{}, a.order...)
+	for _, n := range b.order {
+		if _, ok := a.scenarios[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	for _, n := range names {
+		ra, ina := a.scenarios[n]
+		rb, inb := b.scenarios[n]
+		switch {
+		case !inb:
+			out = append(out, &difference{scenario: n, what: "scenario only in the first trace", a: &ra[0]})
+		case !ina:
+			out = append(out, &difference{scenario: n, what: "scenario only in the second trace", b: &rb[0]})
+		default:
+			if d := compareScenario(n, ra, rb, tolerance); d != nil {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+func openTrace(path string) (*trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readTrace(path, f)
+}
+
+func cmdDiff(args []string, stdout, stderr io.Writer) int {
+	fs := flags("diff")
+	tol := fs.Int64("tolerance-ms", 500, "how far apart matching events may be, in virtual `ms`")
+	paths, code := parse(fs, diffManual, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(paths) != 2 {
+		return usageError(stderr, "simulate diff", "want two trace files, got %d", len(paths))
+	}
+	if *tol < 0 {
+		return usageError(stderr, "simulate diff", "--tolerance-ms: want 0 or more, got %d", *tol)
+	}
+	var trs [2]*trace
+	for i, p := range paths {
+		tr, err := openTrace(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "simulate diff: %v\n", err)
+			return exitBadInput
+		}
+		trs[i] = tr
+	}
+	diffs := compareTraces(trs[0], trs[1], float64(*tol))
+	for _, d := range diffs {
+		fmt.Fprintf(stdout, "%s: %s\n", d.scenario, d.String(paths[0], paths[1]))
+	}
+	total := len(compareNames(trs[0], trs[1]))
+	if len(diffs) > 0 {
+		fmt.Fprintf(stdout, "differ: %d of %d scenarios\n", len(diffs), total)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "agree: %d scenarios\n", total)
+	return exitOK
+}
+
+func compareNames(a, b *trace) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range a.order {
+		m[n] = true
+	}
+	for _, n := range b.order {
+		m[n] = true
+	}
+	return m
+}
+
+// The default library path, relative to the working directory, as a
+// client's project has it.
+const defaultLibrary = "node_modules/lib-jitsi-meet/dist/umd/lib-jitsi-meet.min.js"
+
+// findLibrary resolves the library bundle: the flag, $LJM_LIBRARY, the
+// project's node_modules.
+func findLibrary(flagValue string) (string, error) {
+	check := func(p, from string) (string, error) {
+		st, err := os.Stat(p)
+		if err != nil || st.IsDir() {
+			return "", fmt.Errorf("%s %s: no such file (want a lib-jitsi-meet UMD bundle, lib-jitsi-meet.min.js)", from, p)
+		}
+		return filepath.Abs(p)
+	}
+	if flagValue != "" {
+		return check(flagValue, "--library")
+	}
+	if env := os.Getenv("LJM_LIBRARY"); env != "" {
+		return check(env, "$LJM_LIBRARY")
+	}
+	if _, err := os.Stat(defaultLibrary); err == nil {
+		return check(defaultLibrary, "")
+	}
+	return "", errors.New("no lib-jitsi-meet to run: give --library PATH or set $LJM_LIBRARY to a lib-jitsi-meet.min.js, " +
+		"or run from a project with " + defaultLibrary + " ('npm install lib-jitsi-meet')")
+}
+
+// needsMedia says whether the model's run reaches a Jingle session-initiate:
+// the library announces its region (server_region_changed) on receiving it
+// and media_session.started once it has answered. jsdom has no
+// RTCPeerConnection, so the real library stops there.
+func needsMedia(recs []sim.Record) bool {
+	for i := range recs {
+		switch recs[i].Event {
+		case "conference.media_session.started", "conference.server_region_changed":
+			return true
+		}
+	}
+	return false
+}
+
+// planInput is one input of the harness's plan.
+type planInput struct {
+	TMs      int64  `json:"t_ms"`
+	Action   string `json:"action,omitempty"`
+	Fault    string `json:"fault,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Password string `json:"password,omitempty"`
+	Text     string `json:"text,omitempty"`
+}
+
+// plan is what the harness plays (conformance/harness/lib/plan.js).
+type plan struct {
+	Domain string      `json:"domain"`
+	MUC    string      `json:"muc"`
+	Room   string      `json:"room"`
+	Inputs []planInput `json:"inputs"`
+	EndMs  int64       `json:"end_ms"`
+	Client struct {
+		DisplayName string `json:"display_name,omitempty"`
+	} `json:"client"`
+}
+
+// planOf builds the plan from a model run: every action and fault step at
+// the virtual time it took effect.
+func planOf(sc *scenario.Scenario, res *scenario.Result) plan {
+	p := plan{Domain: sim.Domain, MUC: sim.MUCDomain, Room: sc.Config.Room.Name, EndMs: res.EndMs, Inputs: []planInput{}}
+	if p.Room == "" {
+		p.Room = "room" // sim.Config's default
+	}
+	p.Client.DisplayName = sc.Config.Client.DisplayName
+	for _, e := range res.Trace {
+		if e.Kind != scenario.EntryStep || e.Step == nil {
+			continue
+		}
+		in := e.Step.Input
+		switch e.Step.Kind {
+		case scenario.KindAction:
+			p.Inputs = append(p.Inputs, planInput{TMs: e.T, Action: string(in.Action), Password: in.Password, Text: in.Text})
+		case scenario.KindFault:
+			p.Inputs = append(p.Inputs, planInput{TMs: e.T, Fault: in.Fault, Reason: in.Reason})
+		}
+	}
+	return p
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func cmdConformance(args []string, stdout, stderr io.Writer) int {
+	const cmd = "simulate conformance"
+	fs := flags("conformance")
+	library := fs.String("library", "", "a lib-jitsi-meet UMD bundle")
+	tier := fs.String("tier", "jsdom", "where the library runs")
+	outDir := fs.String("out", "", "keep both traces of every scenario in `DIR`")
+	tol := fs.Int64("tolerance-ms", 500, "how far apart matching events may be, in virtual `ms`")
+	timeout := fs.Duration("timeout", 2*time.Minute, "real-time limit of one harness run")
+	harness := fs.String("harness", filepath.Join("conformance", "harness", "run.js"), "the harness script")
+	paths, code := parse(fs, conformanceManual, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if !oneOf(stderr, cmd, "tier", *tier, "jsdom") {
+		return exitBadInput
+	}
+	if *tol < 0 || *timeout <= 0 {
+		return usageError(stderr, cmd, "--tolerance-ms and --timeout must be positive")
+	}
+	scs, code := loadAll(cmd, paths, stderr)
+	if code >= 0 {
+		return code
+	}
+	lib, err := findLibrary(*library)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+		return exitBadInput
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: node not found on PATH: the harness runs on Node.js 18 or later (Debian: apt-get install nodejs)\n", cmd)
+		return exitBadInput
+	}
+	script, err := filepath.Abs(*harness)
+	if err == nil {
+		_, err = os.Stat(script)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: harness %s not found: run from the project's root, or give --harness PATH\n", cmd, *harness)
+		return exitBadInput
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules")); err != nil {
+		fmt.Fprintf(stderr, "%s: the harness's packages are missing: run 'npm ci' in %s\n", cmd, filepath.Dir(script))
+		return exitBadInput
+	}
+	dir := *outDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "confsim-conformance-")
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+			return exitBadInput
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "%s: --out: %v\n", cmd, err)
+		return exitBadInput
+	}
+	r := conformanceRun{node: node, script: script, lib: lib, dir: dir, tolerance: float64(*tol), timeout: *timeout,
+		stdout: stdout, used: map[string]int{}}
+	start := time.Now()
+	var agree, differ, media, failed int
+	for _, sc := range scs {
+		v := r.scenario(sc)
+		switch v.kind {
+		case verdictAgrees:
+			agree++
+		case verdictDiffers:
+			differ++
+		case verdictMedia:
+			media++
+		default:
+			failed++
+		}
+		fmt.Fprintf(stdout, "%-40s %s\n", sc.Name, v.text)
+	}
+	fmt.Fprintf(stdout, "conformance: %d scenarios: %d agree, %d differ, %d need media (skipped), %d harness failures (%s, %s)\n",
+		len(scs), agree, differ, media, failed, *tier, time.Since(start).Round(100*time.Millisecond))
+	if differ > 0 || failed > 0 {
+		return exitFail
+	}
+	return exitOK
+}
+
+type verdictKind uint8
+
+const (
+	verdictAgrees verdictKind = iota
+	verdictDiffers
+	verdictMedia
+	verdictFailed
+)
+
+type verdict struct {
+	kind verdictKind
+	text string
+}
+
+// conformanceRun holds what every scenario of one conformance run shares.
+type conformanceRun struct {
+	node, script, lib, dir string
+	tolerance              float64
+	timeout                time.Duration
+	stdout                 io.Writer
+	used                   map[string]int // file name stems handed out
+}
+
+// stem is a file name stem for a scenario, unique within the run.
+func (r *conformanceRun) stem(name string) string {
+	s := unsafeName.ReplaceAllString(name, "_")
+	r.used[s]++
+	if n := r.used[s]; n > 1 {
+		s += "-" + strconv.Itoa(n)
+	}
+	return s
+}
+
+func (r *conformanceRun) scenario(sc *scenario.Scenario) verdict {
+	res := scenario.Run(sc, scenario.Options{})
+	stem := filepath.Join(r.dir, r.stem(sc.Name))
+	var model bytes.Buffer
+	scenario.WriteJSONL(&model, &res)
+	if err := os.WriteFile(stem+".model.jsonl", model.Bytes(), 0o644); err != nil {
+		return verdict{verdictFailed, "harness failed: " + err.Error()}
+	}
+	if needsMedia(res.Records) {
+		return verdict{verdictMedia, "needs media (skipped)"}
+	}
+	p := planOf(sc, &res)
+	pj, _ := json.MarshalIndent(p, "", "  ")
+	if err := os.WriteFile(stem+".plan.json", append(pj, '\n'), 0o644); err != nil {
+		return verdict{verdictFailed, "harness failed: " + err.Error()}
+	}
+	ep, err := xmpp.New(xmpp.Options{Config: sc.Config})
+	if err != nil {
+		return verdict{verdictFailed, "harness failed: the XMPP endpoint: " + err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+	c := exec.CommandContext(ctx, r.node, r.script, "--library", r.lib, "--ws", ep.WebSocketURL(),
+		"--control", ep.ControlURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
+		"--scenario", sc.Name, "--file", sc.File)
+	var errBuf bytes.Buffer
+	c.Stderr = &errBuf
+	c.WaitDelay = 5 * time.Second
+	runErr := c.Run()
+	cancel()
+	if err := os.WriteFile(stem+".stanzas.txt", []byte(strings.Join(ep.Transcript(), "\n")+"\n"), 0o644); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	ep.Close()
+	if runErr != nil {
+		msg := strings.TrimSpace(errBuf.String())
+		if i := strings.LastIndexByte(msg, '\n'); i >= 0 && len(msg) > 400 {
+			msg = msg[i+1:]
+		}
+		if ctx.Err() != nil {
+			msg = fmt.Sprintf("no end within %s of real time; %s", r.timeout, msg)
+		}
+		return verdict{verdictFailed, fmt.Sprintf("harness failed (%v): %s", runErr, msg)}
+	}
+	a, err := readTrace(stem+".model.jsonl", bytes.NewReader(model.Bytes()))
+	if err != nil {
+		return verdict{verdictFailed, "harness failed: " + err.Error()}
+	}
+	b, err := openTrace(stem + ".real.jsonl")
+	if err != nil {
+		return verdict{verdictFailed, "harness failed: its trace: " + err.Error()}
+	}
+	ra, rb := a.scenarios[sc.Name], b.scenarios[sc.Name]
+	if d := compareScenario(sc.Name, ra, rb, r.tolerance); d != nil {
+		return verdict{verdictDiffers, "differs: " + d.String("model", "real")}
+	}
+	return verdict{verdictAgrees, "agrees"}
+}
