@@ -153,7 +153,7 @@ var recipes = map[string]recipe{
 
 	"sdp-negotiation-failure":   {twoParty, before("sdp-negotiation-failure"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("setRemoteDescription failed"))))}, "failed-in-room/jvb:negotiating"},
 	"codec-mismatch":            {twoParty, before("codec-mismatch"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("createAnswer failed"))))}, "failed-in-room/jvb:negotiating"},
-	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("session-accept answered with an error"))))}, "failed-in-room/jvb:negotiating"},
+	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("code", sim.Value{}), sim.P("msg", sim.Value{}), sim.P("reason", sim.Str("bad-request")), sim.P("session", sim.Value{})))}, "failed-in-room/jvb:negotiating"},
 
 	"server-no-password-support": {twoParty, joined(fault("server-no-password-support"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
 	"password-config-prevented":  {twoParty, joined(fault("password-config-prevented"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},

@@ -249,6 +249,10 @@ func (w *server) applySignal(id string) {
 		w.down(wire.Message{Type: wire.StreamError, StreamError: string(catalog.ConnectionDroppedError)})
 	case "focus-not-ready":
 		w.focusNotReady++
+	case "focus-silent":
+		w.focusSilent = true
+	case "session-accept-unanswered":
+		w.sessionAcceptSilent = true
 	case "visitors-queue":
 		w.deploy.Visitors, w.visitorsQueue = true, true
 	case "visitors-redirect":

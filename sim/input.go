@@ -61,6 +61,7 @@ type Signal struct {
 var Signals = []Signal{
 	{"connection-dropped", "The XMPP connection drops (connection.connectionFailed with connection.droppedError)."},
 	{"focus-not-ready", "Jicofo answers the next conference request with ready=false; the library retries with its back-off."},
+	{"focus-silent", "Jicofo never answers the conference request. Moderator sends it without a timeout, so the library waits for ever: no event, no error."},
 	{"ice-interruption", "The JVB media connection is interrupted (ICE disconnected) and comes back 2 s later."},
 	{"ice-transient-failure", "The JVB ICE connection fails once; the library's restart recovers it."},
 	{"lobby-disabled", "A moderator turns the lobby off while we wait in it: the lobby is destroyed with the main room as alternate jid."},
@@ -69,6 +70,7 @@ var Signals = []Signal{
 	{"p2p-negotiation-failure", "The P2P offer/answer fails (setAnswer rejects); unlike a P2P ICE failure this is fatal."},
 	{"participant-joins", "Another participant joins the room."},
 	{"participant-leaves", "Another participant leaves the room."},
+	{"session-accept-unanswered", "Jicofo never answers our session-accept; the library's 10 s IQ timeout fails the offer/answer (OFFER_ANSWER_FAILED, reason timeout)."},
 	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error (IceFailedHandling only: with enableIceRestart the restart is in place and sends no session-terminate)."},
 	{"visitors-queue", "Jicofo answers the conference request with live=false (visitors wait for the meeting to start)."},
 	{"visitors-redirect", "Jicofo answers the conference request with a visitor node (vnode) to move to."},

@@ -29,6 +29,8 @@ type library struct {
 	p2pActive           bool   // P2P_STATUS(true) was emitted
 	jvbInterrupted      bool   // JitsiConference.isJvbConnectionInterrupted
 	destroyed           bool   // MUC_DESTROYED left the ChatRoom joined
+	acceptPending       bool   // our session-accept waits for its answer
+	acceptGen           uint32 // invalidates the session-accept's timeout
 	others              int    // the other participants in the room, from their presences
 }
 
@@ -65,6 +67,10 @@ func (s *Sim) fireSession(m machine, ev string) {
 
 func (s *Sim) endSession(m machine, gen *uint32) {
 	*gen++
+	if gen == &s.lib.jvbGen {
+		s.lib.acceptPending = false
+		s.lib.acceptGen++
+	}
 	if st := SessionState(m.Current()); st != SessionNone && st != SessionEnded {
 		s.fireSession(m, evTerminate)
 	}

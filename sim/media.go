@@ -31,21 +31,42 @@ func (s *Sim) onSessionInitiate(m *wire.Message) {
 func (s *Sim) acceptOffer(offer string) {
 	switch offer {
 	case wire.OfferUnusable:
-		s.offerAnswerFailed("setRemoteDescription failed")
+		s.offerAnswerFailed(rtcError("setRemoteDescription failed"))
 		return
 	case wire.OfferNoCommonCodec:
-		s.offerAnswerFailed("createAnswer failed")
+		s.offerAnswerFailed(rtcError("createAnswer failed"))
 		return
 	}
 	s.send(wire.Message{Type: wire.SessionAccept, Session: wire.JVB}, rtt, wire.JVB)
+	// The IQ's timeout (JingleSessionPC IQ_TIMEOUT): without an answer the
+	// error handler fails the session-accept with reason 'timeout'.
+	// The answer (or the session's end) cancels it.
+	s.lib.acceptPending = true
+	s.lib.acceptGen++
+	s.afterSession(iqTimeoutMs, &s.lib.acceptGen, func() {
+		s.lib.acceptPending = false
+		s.offerAnswerFailed(jingleError("timeout"))
+	})
+}
+
+// jingleError is the object JingleSessionPC.newJingleErrorHandler passes to
+// its failure callback: {code, msg, reason, session}, reason being the IQ
+// error's condition or 'timeout'.
+func jingleError(reason string) Value {
+	return Obj(P("code", Value{}), P("msg", Value{}), P("reason", Str(reason)), P("session", Value{}))
 }
 
 // onIQResult is the answer to one of our Jingle IQs.
 func (s *Sim) onIQResult(m *wire.Message) {
 	switch m.For {
 	case wire.SessionAccept:
+		if !s.lib.acceptPending {
+			return // the timeout has failed it already
+		}
+		s.lib.acceptPending = false
+		s.lib.acceptGen++
 		if m.Condition != "" {
-			s.offerAnswerFailed("session-accept answered with an error")
+			s.offerAnswerFailed(jingleError(m.Condition))
 			return
 		}
 		s.fireSession(s.jvb, evAccepted)
@@ -60,9 +81,15 @@ func (s *Sim) onIQResult(m *wire.Message) {
 	}
 }
 
-func (s *Sim) offerAnswerFailed(msg string) {
-	s.raiseIn(catalog.PhaseMedia, catalog.OfferAnswerFailed, evFailInRoom, P("error", RefV("Error", P("message", Str(msg)))))
+// offerAnswerFailed is CONFERENCE_FAILED with OFFER_ANSWER_FAILED and the
+// failure's error: an Error of the peer connection, or a Jingle IQ error
+// object.
+func (s *Sim) offerAnswerFailed(err Value) {
+	s.raiseIn(catalog.PhaseMedia, catalog.OfferAnswerFailed, evFailInRoom, P("error", err))
 }
+
+// rtcError is an Error the peer connection rejects with.
+func rtcError(msg string) Value { return RefV("Error", P("message", Str(msg))) }
 
 // checkJVBIce runs ICE connectivity checks on the JVB session.
 func (s *Sim) checkJVBIce() {
@@ -189,7 +216,7 @@ func (s *Sim) onPeerSessionAccept(m *wire.Message) {
 	if m.Offer != wire.OfferUsable {
 		// onCallAccepted: setAnswer rejects while p2pJingleSession is
 		// still set.
-		s.offerAnswerFailed("P2P setAnswer failed")
+		s.offerAnswerFailed(rtcError("P2P setAnswer failed"))
 		return
 	}
 	s.fireSession(s.p2p, evAccepted)

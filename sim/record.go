@@ -108,8 +108,26 @@ func (v Value) MarshalJSON() ([]byte, error) {
 // appendArg appends v as a positional argument: like MarshalJSON, but
 // undefined is {"$undefined":true}, kept distinct from null.
 func appendArg(b []byte, v Value) []byte {
-	if v.Kind == Undefined {
+	switch v.Kind {
+	case Undefined:
 		return append(b, `{"$undefined":true}`...)
+	case Object, Ref:
+		// Fields keep undefined too: {code: undefined, ...} is what a
+		// handler sees of a Jingle error.
+		b = append(b, '{')
+		if v.Kind == Ref {
+			b = append(b, `"$type":`...)
+			b = appendJSONString(b, v.Str)
+		}
+		for i, f := range v.Fields {
+			if i > 0 || v.Kind == Ref {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, f.Name)
+			b = append(b, ':')
+			b = appendArg(b, f.Value)
+		}
+		return append(b, '}')
 	}
 	j, _ := v.MarshalJSON()
 	return append(b, j...)

@@ -57,6 +57,9 @@ func (sv *server) receive(m *wire.Message) {
 			sv.client.Token = "token"
 		}
 	case wire.ConferenceIQ:
+		if sv.focusSilent {
+			return
+		}
 		sv.down(wire.Message{Type: wire.ConferenceResult, HTTP: sv.deploy.ConferenceRequestHTTP, Focus: sv.answerConferenceRequest()})
 	case wire.JoinPresence:
 		if pe := sv.checkJoin(m.Password); pe != nil {
@@ -87,6 +90,9 @@ func (sv *server) receive(m *wire.Message) {
 			sv.later(wire.Message{Type: wire.ErrorMessage, ErrMessage: *e}, rtt)
 		}
 	case wire.SessionAccept:
+		if sv.sessionAcceptSilent {
+			return
+		}
 		r := wire.Message{Type: wire.IQResult, For: wire.SessionAccept, Session: wire.JVB}
 		if sv.offerAnswerFailure == "session-accept" {
 			r.Condition = "bad-request"

@@ -20,6 +20,8 @@ const (
 	iceRestartLimit = 3    // MAX_CONNECTION_RETRIES
 	// mucLeftTimeoutMs is ChatRoom.leave's wait for MUC_LEFT.
 	mucLeftTimeoutMs = 5000
+	// iqTimeoutMs is JingleSessionPC's IQ_TIMEOUT.
+	iqTimeoutMs = 10000
 )
 
 // ErrLimit is returned once a run reaches its time or step limit.

@@ -20,6 +20,8 @@ type world struct {
 	focusSessionInvalid   bool   // not-acceptable + <session-invalid/> on every request
 	focusGracefulShutdown bool   // <graceful-shutdown/> in the IQ error
 	focusNotReady         int    // answers left with ready=false
+	focusSilent           bool   // conference requests get no answer
+	sessionAcceptSilent   bool   // session-accepts get no answer
 	visitorsQueue         bool   // live=false
 	visitorsRedirect      bool   // vnode
 	reservationCode       string // mod_reservations rejects with this error-code
