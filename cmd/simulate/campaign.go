@@ -73,7 +73,8 @@ OPTIONS
                       jsonl" without its result lines (the summary goes to
                       stderr as text)
     --failures DIR    where shrunk scenarios of failing runs go (default
-                      failures; "" writes none)
+                      failures; "" writes none), as DIR/seedS-runI-*.yaml;
+                      a file of that name is replaced, others are left alone
     --keep-failures N failing runs listed and shrunk (default 20)
     --run I           run only run I and print its configuration, inputs and
                       records (text), or its records (jsonl); --format json
@@ -128,7 +129,9 @@ OPTIONS
                   states, transitions, errors: [{name, value, reachable,
                   steps, witness, file}]}
     --emit DIR    write each witness as a scenario file
-                  DIR/witness-<error>.yaml that simulate run passes
+                  DIR/witness-<error>.yaml that simulate run passes. A
+                  file of that name is replaced (stderr lists them); other
+                  files in DIR are left alone
 
 EXIT STATUS
     0 done, 2 bad input (an unknown flag or value, a depth out of range).
@@ -178,9 +181,9 @@ func (f *faultFlags) Set(v string) error {
 	if !ok {
 		return errors.New("want SELECTOR=PROBABILITY")
 	}
-	x, err := strconv.ParseFloat(p, 64)
+	x, err := parseFraction(p)
 	if err != nil {
-		return fmt.Errorf("probability %q: %v", p, err)
+		return fmt.Errorf("probability: %v", err)
 	}
 	*f = append(*f, campaign.FaultProb{Selector: sel, P: x})
 	return nil
@@ -212,15 +215,17 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 		failDir  = fs.String("failures", "failures", "")
 		runIndex = fs.String("run", "", "")
 	)
-	fs.Uint64Var(&opts.Seed, "seed", 1, "")
-	fs.Uint64Var(&opts.Runs, "runs", 1000, "")
-	fs.IntVar(&opts.Workers, "workers", runtime.GOMAXPROCS(0), "")
+	opts.Seed, opts.Runs, opts.Workers = 1, 1000, min(runtime.GOMAXPROCS(0), campaign.MaxWorkers)
+	opts.Steps, opts.FaultRate, opts.KeepFailures = campaign.DefaultSteps, campaign.DefaultFaultRate, campaign.DefaultKeepFailures
+	fs.Var(uintFlag{&opts.Seed}, "seed", "")
+	fs.Var(uintFlag{&opts.Runs}, "runs", "")
+	fs.Var(intFlag{&opts.Workers}, "workers", "")
 	fs.StringVar(&opts.Profile, "profile", string(sim.ProfileDocumented), "")
-	fs.IntVar(&opts.Steps, "steps", campaign.DefaultSteps, "")
-	fs.Float64Var(&opts.FaultRate, "fault-rate", campaign.DefaultFaultRate, "")
+	fs.Var(intFlag{&opts.Steps}, "steps", "")
+	fs.Var(floatFlag{&opts.FaultRate}, "fault-rate", "")
 	fs.Var(&faults, "fault", "")
 	fs.BoolVar(&opts.Swarm, "swarm", false, "")
-	fs.IntVar(&opts.KeepFailures, "keep-failures", campaign.DefaultKeepFailures, "")
+	fs.Var(intFlag{&opts.KeepFailures}, "keep-failures", "")
 	pos, code := parse(fs, randomManual, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -237,8 +242,8 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case opts.Runs < 1:
 		return usageError(stderr, cmd, "--runs %d: want at least 1", opts.Runs)
-	case opts.Workers < 1:
-		return usageError(stderr, cmd, "--workers %d: want at least 1", opts.Workers)
+	case opts.Workers < 1 || opts.Workers > campaign.MaxWorkers:
+		return usageError(stderr, cmd, "--workers %d: want 1 to %d", opts.Workers, campaign.MaxWorkers)
 	case opts.Steps < 1:
 		return usageError(stderr, cmd, "--steps %d: want at least 1", opts.Steps)
 	case opts.KeepFailures < 1:
@@ -374,15 +379,17 @@ func writeShrunk(dir string, c *campaign.Campaign, f *campaign.Failure) (string,
 			data = campaign.ScenarioYAML(sh.File)
 		}
 	}
-	return path, sh, os.WriteFile(path, data, 0o644)
+	return path, sh, writeFileAtomic(path, data)
 }
 
 func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	const cmd = "simulate explore"
 	fs := flags("explore")
 	profile := fs.String("profile", string(sim.ProfileDocumented), "")
-	depth := fs.Int("depth", explore.DefaultDepth, "")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "")
+	depth, workers := new(int), new(int)
+	*depth, *workers = explore.DefaultDepth, min(runtime.GOMAXPROCS(0), campaign.MaxWorkers)
+	fs.Var(intFlag{depth}, "depth", "")
+	fs.Var(intFlag{workers}, "workers", "")
 	format := fs.String("format", "text", "")
 	emit := fs.String("emit", "", "")
 	pos, code := parse(fs, exploreManual, args, stdout, stderr)
@@ -397,8 +404,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	if *depth < 1 || *depth > explore.MaxDepth {
 		return usageError(stderr, cmd, "--depth %d: want 1 to %d", *depth, explore.MaxDepth)
 	}
-	if *workers < 1 {
-		return usageError(stderr, cmd, "--workers %d: want at least 1", *workers)
+	if *workers < 1 || *workers > campaign.MaxWorkers {
+		return usageError(stderr, cmd, "--workers %d: want 1 to %d", *workers, campaign.MaxWorkers)
 	}
 	res, err := explore.Run(explore.Options{Profile: sim.Profile(*profile), Depth: *depth, Workers: *workers})
 	if err != nil {
@@ -410,6 +417,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
 			return exitBadInput
 		}
+		var replaced []string
 		for k := range res.Errors {
 			e := &res.Errors[k]
 			if !e.Reachable {
@@ -420,11 +428,17 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 				res.Profile, res.Depth, e.Name, strings.Join(e.Witness, ", "))
 			data := campaign.ScenarioYAML(campaign.ScenarioFile{Name: name, Description: desc, Config: e.Run.Config, Steps: e.Run.Steps, Expect: e.Value})
 			path := filepath.Join(*emit, name+".yaml")
-			if err := os.WriteFile(path, data, 0o644); err != nil {
+			if _, err := os.Lstat(path); err == nil {
+				replaced = append(replaced, filepath.Base(path))
+			}
+			if err := writeFileAtomic(path, data); err != nil {
 				fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
 				return exitBadInput
 			}
 			e.File = path
+		}
+		if len(replaced) > 0 {
+			fmt.Fprintf(stderr, "%s: replaced %d existing files in %s: %s\n", cmd, len(replaced), scenario.Quote(*emit), strings.Join(replaced, ", "))
 		}
 	}
 	if *format == "json" {
@@ -448,7 +462,9 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	const cmd = "simulate merge"
 	fs := flags("merge")
 	format := fs.String("format", "text", "")
-	keep := fs.Int("keep-failures", campaign.DefaultKeepFailures, "")
+	keep := new(int)
+	*keep = campaign.DefaultKeepFailures
+	fs.Var(intFlag{keep}, "keep-failures", "")
 	paths, code := parse(fs, mergeManual, args, stdout, stderr)
 	if code >= 0 {
 		return code

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/jitsi-sim/confsim/internal/scenario"
@@ -23,8 +24,15 @@ DESCRIPTION
     lib-jitsi-meet, in virtual time, and checks its expectations. A PATH is
     a *.yaml or *.yml file, a directory (searched recursively for *.yaml and
     *.yml files) or a glob pattern (its matches taken the same way, other
-    files passed over). A file named in several ways runs once. The format
-    of the files is docs/scenario-format.md.
+    files passed over). A file named in several ways runs once; a name
+    that exists is taken literally, even with *, ? or [ in it; - is
+    standard input. The format of the files is docs/scenario-format.md.
+
+    Limits: a file has at most 262144 bytes (256 KiB), 32 levels of
+    nesting, 1000 aliases and 10000 steps; a command reads at most 10000
+    files. A scenario file must be a regular file: a FIFO, device or socket
+    (or a link to one) is refused, in a directory or a glob as well as
+    named.
 
     Every file is read and checked before anything runs. If any file has a
     problem (a YAML syntax error, an unknown key, cause, signal, action,
@@ -47,7 +55,9 @@ OPTIONS
         left out; null stays null.
     --junit FILE
         Also write a JUnit XML report to FILE, one test case per scenario,
-        with the trace of each failed one.
+        with the trace of each failed one. FILE is replaced, once the report
+        is complete, through a temporary file in its directory; a FILE that
+        is one of the scenario files is refused.
     -q, --quiet
         With text, print only the PASS and FAIL lines and the summary.
 
@@ -55,7 +65,8 @@ EXIT STATUS
     0   every scenario passed
     1   an expectation failed, or the model refused a step
     2   bad input: a file does not parse or is inconsistent, a PATH names
-        nothing, a flag is unknown
+        nothing, a flag is unknown; or the output cannot be written
+    3   an internal error (a bug in simulate)
 
 EXAMPLES
     Replay the whole library of scenarios:
@@ -80,7 +91,11 @@ DESCRIPTION
     exactly as run does, without running it: YAML syntax, unknown keys,
     wrong types, causes, signals, actions, events, error values, reasons and
     states that are not in the catalog, and impossible step orders. Each
-    problem is printed as "file:line:col: message" on standard error.
+    problem is printed as "file:line:col: message" on standard error. A
+    file name with control characters is printed quoted. The limits and
+    the paths are those of simulate run: at most 262144 bytes, 32 levels
+    of nesting, 1000 aliases and 10000 steps per file, 10000 files, regular
+    files only, - for standard input.
 
     The JSON Schema schema/scenario.schema.json describes the same format
     for editors.
@@ -164,16 +179,34 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	// The report's file is created before anything runs: a path that
-	// cannot be written is bad input, found at once.
+	// The report is written to a temporary file created before anything
+	// runs (a path that cannot be written is bad input, found at once) and
+	// renamed over FILE once complete. FILE must not be one of the inputs.
 	var report *os.File
 	if *junit != "" {
-		f, err := os.Create(*junit)
+		if fi, err := os.Stat(*junit); err == nil {
+			for _, sc := range scs {
+				if si, err := os.Stat(sc.File); err == nil && os.SameFile(fi, si) {
+					return usageError(stderr, "simulate run", "--junit %s: that is the scenario file %s; the report would overwrite it", scenario.Quote(*junit), scenario.Quote(sc.File))
+				}
+			}
+			if fi.IsDir() || !fi.Mode().IsRegular() {
+				return usageError(stderr, "simulate run", "--junit %s: not a regular file", scenario.Quote(*junit))
+			}
+		}
+		f, err := os.CreateTemp(filepath.Dir(*junit), "."+filepath.Base(*junit)+".tmp*")
 		if err != nil {
-			fmt.Fprintf(stderr, "simulate run: --junit: %v\n", err)
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			fmt.Fprintf(stderr, "simulate run: --junit: open %s: %v\n", scenario.Quote(*junit), err)
 			return exitBadInput
 		}
-		defer f.Close()
+		defer func() {
+			f.Close()
+			os.Remove(f.Name()) // gone once renamed
+		}()
 		report = f
 	}
 	results := make([]scenario.Result, len(scs))
@@ -204,6 +237,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		_, err := report.Write(junitXML(scs, results))
 		if cerr := report.Close(); err == nil {
 			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(report.Name(), 0o644)
+		}
+		if err == nil {
+			err = os.Rename(report.Name(), *junit)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "simulate run: --junit: %v\n", err)
@@ -267,18 +306,33 @@ type junitFailure struct {
 func junitXML(scs []*scenario.Scenario, results []scenario.Result) []byte {
 	suite := junitSuite{Name: "simulate run", Tests: len(results)}
 	for i, res := range results {
-		c := junitCase{Name: res.Scenario, Classname: res.File}
+		c := junitCase{Name: xmlSafe(res.Scenario), Classname: xmlSafe(scenario.Quote(res.File))}
 		if !res.Pass {
 			suite.Failures++
 			msg, _, _ := strings.Cut(res.Reason, "\n")
 			var trace bytes.Buffer
 			scenario.WriteText(&trace, scs[i], &res)
-			c.Failure = &junitFailure{Message: msg, Type: "expectation", Body: res.Reason}
-			c.SystemOut = &junitText{trace.String()}
+			c.Failure = &junitFailure{Message: xmlSafe(msg), Type: "expectation", Body: xmlSafe(res.Reason)}
+			c.SystemOut = &junitText{xmlSafe(trace.String())}
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
 	doc := junitSuites{Name: "simulate", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
 	out, _ := xml.MarshalIndent(doc, "", "  ")
 	return append(append([]byte(xml.Header), out...), '\n')
+}
+
+// xmlSafe replaces what XML 1.0 cannot hold, even escaped (control
+// characters but TAB and newlines, invalid UTF-8), by U+FFFD, so that the
+// report stays well-formed whatever a name or value holds.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

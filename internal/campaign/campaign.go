@@ -65,6 +65,10 @@ type Options struct {
 	JSONL func([]byte) error
 	// Progress, when set, is told how many runs are done after each batch.
 	Progress func(done uint64)
+	// Stop, when set, ends the campaign at the next batch boundary once it
+	// is closed: the runs done are written and counted whole, and the
+	// summary says it was interrupted.
+	Stop <-chan struct{}
 	// KeepFailures bounds the failing runs kept for reporting (default 20);
 	// every violation is counted.
 	KeepFailures int
@@ -117,6 +121,10 @@ type FaultProb struct {
 	P        float64
 }
 
+// MaxWorkers bounds Options.Workers: each worker holds a model and a
+// batch of runs, and beyond the cores more only cost memory.
+const MaxWorkers = 256
+
 // The defaults of Options.
 const (
 	DefaultSteps        = 12
@@ -158,8 +166,8 @@ func New(opts Options) (*Campaign, error) {
 		return nil, err
 	}
 	switch {
-	case opts.Workers < 0:
-		return nil, fmt.Errorf("%d workers: want at least 1", opts.Workers)
+	case opts.Workers < 0 || opts.Workers > MaxWorkers:
+		return nil, fmt.Errorf("%d workers: want 1 to %d", opts.Workers, MaxWorkers)
 	case opts.Steps < 0:
 		return nil, fmt.Errorf("%d steps per run: want at least 1", opts.Steps)
 	case opts.KeepFailures < 0:
@@ -531,7 +539,12 @@ func (c *Campaign) Run() (*Summary, error) {
 	}
 	slots := make([]slot, batchSize*o.Workers)
 	var failures []Failure
+	interrupted := false
 	for start := uint64(0); start < count; start += uint64(len(slots)) {
+		if stopped(o.Stop) {
+			interrupted = true
+			break
+		}
 		n := min(uint64(len(slots)), count-start)
 		var next atomic.Uint64
 		var wg sync.WaitGroup
@@ -574,9 +587,20 @@ func (c *Campaign) Run() (*Summary, error) {
 		sum.add(&w.sum)
 	}
 	sum.Failures = failures
+	sum.Interrupted = interrupted
 	sum.Seed, sum.Shards = o.Seed, []string{o.Shard.String()}
 	sum.Params = c.Fingerprint()
 	return sum, nil
+}
+
+// stopped reports whether a stop channel is closed.
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // RunOne runs run i alone and returns its records, its steps, the

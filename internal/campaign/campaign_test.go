@@ -247,40 +247,40 @@ func TestTerminalAbsorbsWithoutRecordFails(t *testing.T) {
 // differently, out of range or twice do not.
 func TestMergeNullFieldsAndBadShards(t *testing.T) {
 	read := func(js string) (*Report, error) { return ReadReport([]byte(js)) }
-	a, err := read(`{"errors":{},"shards":["0/2"],"violations":null,"failures":null,"seed":5,"params":"p"}`)
+	a, err := read(`{"errors":{},"shards":["0/2"],"violations":null,"failures":null,"seed":5,"params":"--runs 2","runs":1}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := read(`{"errors":{},"shards":["1/2"],"violations":{"x":1},"violation_runs":1,"seed":5,"params":"p"}`)
+	b, err := read(`{"errors":{},"shards":["1/2"],"violations":{"classification":1},"violation_runs":1,"seed":5,"params":"--runs 2","runs":1}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Merge(b, 20); err != nil {
 		t.Fatal(err)
 	}
-	if a.Violations["x"] != 1 || a.ViolationRuns != 1 || len(MissingShards(a.Shards)) != 0 {
+	if a.Violations["classification"] != 1 || a.ViolationRuns != 1 || len(MissingShards(a.Shards)) != 0 {
 		t.Fatalf("merged: %+v", a)
 	}
 	// Merge itself copes with a report built by hand with nil maps.
-	c := &Report{Seed: 5, Params: "p", Shards: []string{"0/2"}}
-	if err := c.Merge(b, 20); err != nil || c.Violations["x"] != 1 {
+	c := &Report{Seed: 5, Params: "--runs 2", Runs: 1, Shards: []string{"0/2"}}
+	if err := c.Merge(b, 20); err != nil || c.Violations["classification"] != 1 {
 		t.Fatalf("%v %+v", err, c)
 	}
 
 	for _, js := range []string{
-		`{"errors":{},"shards":["0/0"],"seed":5,"params":"p"}`,
-		`{"errors":{},"shards":["5/2"],"seed":5,"params":"p"}`,
-		`{"errors":{},"shards":["1/2junk"],"seed":5,"params":"p"}`,
-		`{"errors":{},"shards":["0/2","0/2"],"seed":5,"params":"p"}`,
-		`{"errors":{},"shards":["0/2","1/3"],"seed":5,"params":"p"}`,
-		`{"shards":["0/2"],"seed":5,"params":"p"}`,
+		`{"errors":{},"shards":["0/0"],"seed":5,"params":"--runs 2","runs":1}`,
+		`{"errors":{},"shards":["5/2"],"seed":5,"params":"--runs 2","runs":1}`,
+		`{"errors":{},"shards":["1/2junk"],"seed":5,"params":"--runs 2","runs":1}`,
+		`{"errors":{},"shards":["0/2","0/2"],"seed":5,"params":"--runs 2","runs":1}`,
+		`{"errors":{},"shards":["0/2","1/3"],"seed":5,"params":"--runs 2","runs":1}`,
+		`{"shards":["0/2"],"seed":5,"params":"--runs 2","runs":1}`,
 	} {
 		if r, err := read(js); err == nil {
 			t.Errorf("%s accepted: %+v", js, r)
 		}
 	}
-	x, _ := read(`{"errors":{},"shards":["0/2"],"seed":5,"params":"p"}`)
-	y, _ := read(`{"errors":{},"shards":["0/3"],"seed":5,"params":"p"}`)
+	x, _ := read(`{"errors":{},"shards":["0/2"],"seed":5,"params":"--runs 6","runs":3}`)
+	y, _ := read(`{"errors":{},"shards":["0/3"],"seed":5,"params":"--runs 6","runs":2}`)
 	if err := x.Merge(y, 20); err == nil || !strings.Contains(err.Error(), "split the campaign differently") {
 		t.Errorf("0/2 with 0/3: %v", err)
 	}

@@ -3,7 +3,6 @@ package campaign
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -50,6 +49,8 @@ type Summary struct {
 	Transitions map[uint32]uint64
 	Violations  map[string]uint64
 	Failures    []Failure
+	// Interrupted says Options.Stop ended the campaign before all its runs.
+	Interrupted bool
 }
 
 func (s *Summary) init() {
@@ -107,6 +108,9 @@ type Report struct {
 	// ViolationRuns is the number of runs that broke an invariant.
 	ViolationRuns uint64    `json:"violation_runs"`
 	Failures      []Failure `json:"failures"`
+	// Interrupted says the campaign was stopped (SIGINT, SIGTERM) before
+	// all its runs: the counts are those of the runs done.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Coverage says which causes, signals, errors, states and transitions the
@@ -179,7 +183,7 @@ func allErrorValues(profile string) []string {
 func (s *Summary) Report(profile string) *Report {
 	r := &Report{Seed: s.Seed, Params: s.Params, Shards: append([]string(nil), s.Shards...), Runs: s.Runs,
 		Events: s.Events, Inputs: s.Inputs, LimitsReached: s.Limits, Errors: map[string]uint64{},
-		Violations: map[string]uint64{}, Failures: s.Failures}
+		Violations: map[string]uint64{}, Failures: s.Failures, Interrupted: s.Interrupted}
 	var reached, causes, signals, states, trans []string
 	for i, n := range s.Errors {
 		v := catalog.ID(i).String()
@@ -236,23 +240,6 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return err
 }
 
-// ReadReport parses a summary that simulate random --format json wrote.
-// Counters left out or null read as zero; shards must be I/N with I < N.
-func ReadReport(data []byte) (*Report, error) {
-	var r Report
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, err
-	}
-	if r.Errors == nil || len(r.Shards) == 0 {
-		return nil, errors.New("not a campaign summary (simulate random --format json)")
-	}
-	if _, err := parseShards(r.Shards); err != nil {
-		return nil, err
-	}
-	r.fill()
-	return &r, nil
-}
-
 // fill allocates the maps and slices JSON left null.
 func (r *Report) fill() {
 	if r.Errors == nil {
@@ -302,17 +289,35 @@ func (r *Report) Merge(o *Report, keepFailures int) error {
 		r.Shards = append(r.Shards, sh.String())
 	}
 	r.fill()
-	r.Runs += o.Runs
-	r.Events += o.Events
-	r.Inputs += o.Inputs
-	r.LimitsReached += o.LimitsReached
+	// Every sum is checked before anything changes: a merge that would
+	// wrap a count is refused whole.
+	sum := *r
+	sum.Errors, sum.Violations = maps.Clone(r.Errors), maps.Clone(r.Violations)
+	for _, c := range []struct {
+		what string
+		to   *uint64
+		from uint64
+	}{
+		{"runs", &sum.Runs, o.Runs}, {"events", &sum.Events, o.Events}, {"inputs", &sum.Inputs, o.Inputs},
+		{"limits_reached", &sum.LimitsReached, o.LimitsReached}, {"violation_runs", &sum.ViolationRuns, o.ViolationRuns},
+	} {
+		if *c.to, err = add64(c.what, *c.to, c.from); err != nil {
+			return err
+		}
+	}
 	for k, v := range o.Errors {
-		r.Errors[k] += v
+		if sum.Errors[k], err = add64("errors", sum.Errors[k], v); err != nil {
+			return err
+		}
 	}
 	for k, v := range o.Violations {
-		r.Violations[k] += v
+		if sum.Violations[k], err = add64("violations", sum.Violations[k], v); err != nil {
+			return err
+		}
 	}
-	r.ViolationRuns += o.ViolationRuns
+	r.Runs, r.Events, r.Inputs, r.LimitsReached, r.ViolationRuns = sum.Runs, sum.Events, sum.Inputs, sum.LimitsReached, sum.ViolationRuns
+	r.Errors, r.Violations = sum.Errors, sum.Violations
+	r.Interrupted = r.Interrupted || o.Interrupted
 	mergeCovered(&r.Coverage.Causes, o.Coverage.Causes)
 	mergeCovered(&r.Coverage.Signals, o.Coverage.Signals)
 	mergeCovered(&r.Coverage.Errors, o.Coverage.Errors)
@@ -359,6 +364,9 @@ func MissingShards(shards []string) []string {
 // FormatText writes the report for people.
 func (r *Report) FormatText(w io.Writer) {
 	fmt.Fprintf(w, "campaign seed %d (%s), shards %s\n", r.Seed, r.Params, strings.Join(r.Shards, ","))
+	if r.Interrupted {
+		fmt.Fprintf(w, "INTERRUPTED: the counts are those of the %d runs done\n", r.Runs)
+	}
 	fmt.Fprintf(w, "runs %d, events %d, inputs %d, runs at a limit %d\n", r.Runs, r.Events, r.Inputs, r.LimitsReached)
 	fmt.Fprintf(w, "errors reached (%d/%d):\n", r.Coverage.Errors.Covered, r.Coverage.Errors.Total)
 	for _, k := range slices.Sorted(maps.Keys(r.Errors)) {

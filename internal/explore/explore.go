@@ -181,17 +181,28 @@ func Run(opts Options) (*Result, error) {
 		return nil, err
 	}
 	results := make([]*configResult, len(cfgs))
+	panics := make([]any, len(cfgs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, opts.Workers)
 	for i := range cfgs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() {
+				// A panic is the caller's to report, on its goroutine.
+				panics[i] = recover()
+				<-sem
+				wg.Done()
+			}()
 			results[i] = search(cfgs[i], opts.Depth)
 		}()
 	}
 	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
 
 	res := &Result{Profile: opts.Profile, Depth: opts.Depth, Configs: len(cfgs)}
 	states := map[sim.State]bool{}

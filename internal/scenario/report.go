@@ -13,7 +13,7 @@ import (
 // the records the model emitted, the checks, and the verdict.
 func WriteText(w io.Writer, sc *Scenario, res *Result) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "=== %s (%s)\n", res.Scenario, res.File)
+	fmt.Fprintf(&b, "=== %s (%s)\n", res.Scenario, Quote(res.File))
 	for _, e := range res.Trace {
 		switch e.Kind {
 		case EntryStep:
