@@ -129,6 +129,7 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 			actor = participantRef(p.Actor)
 		}
 		ph := s.phase()
+		s.disposeStatistics() // leave() runs before KICKED is emitted
 		s.fire(evKicked)
 		s.emitEvent(catalog.Kicked, ph, P("actorParticipant", actor), P("reason", optStr(p.Reason)), P("isReplaceParticipant", BoolV(false)))
 		s.membersLeft(ph)

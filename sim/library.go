@@ -30,6 +30,7 @@ type library struct {
 	jvbInterrupted      bool   // JitsiConference.isJvbConnectionInterrupted
 	destroyed           bool   // MUC_DESTROYED left the ChatRoom joined
 	acceptPending       bool   // our session-accept waits for its answer
+	statsDisposed       bool   // leave() has disposed of the statistics
 	acceptGen           uint32 // invalidates the session-accept's timeout
 	others              int    // the other participants in the room, from their presences
 }
@@ -161,10 +162,22 @@ func (s *Sim) join() {
 	s.sendConferenceRequest()
 }
 
-// leave is JitsiConference.leave(): the sessions close, an unavailable
-// presence goes out, and MUC_LEFT comes back as CONFERENCE_LEFT. A room never
-// joined sends nothing and emits nothing.
+// disposeStatistics is the synchronous start of JitsiConference.leave():
+// statistics.dispose() emits BEFORE_STATISTICS_DISPOSED, the first time
+// only (it removes its listeners).
+func (s *Sim) disposeStatistics() {
+	if !s.lib.statsDisposed {
+		s.lib.statsDisposed = true
+		s.emitEvent(catalog.BeforeStatisticsDisposed, catalog.PhaseTeardown)
+	}
+}
+
+// leave is JitsiConference.leave(): the statistics are disposed of, the
+// sessions close, an unavailable presence goes out, and MUC_LEFT comes back
+// as CONFERENCE_LEFT. A room never joined sends nothing and emits only
+// BEFORE_STATISTICS_DISPOSED.
 func (s *Sim) leave() {
+	s.disposeStatistics()
 	if st := s.confState(); st != Joined && st != FailedInRoom {
 		s.fire(evLeaveUnjoined)
 		return

@@ -40,7 +40,10 @@ func (s *Sim) Step(in Input) (err error) {
 		s.join()
 	case ActionLeave:
 		if s.confState() == Failed {
-			break // after CONFERENCE_DESTROYED: no answer, no CONFERENCE_LEFT
+			// After CONFERENCE_DESTROYED: the presence gets no answer, no
+			// CONFERENCE_LEFT.
+			s.disposeStatistics()
+			break
 		}
 		s.leave()
 	case ActionKnock:

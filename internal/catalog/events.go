@@ -34,6 +34,7 @@ const (
 	SuspendDetected            Event = "conference.suspendDetected"
 	MessageReceived            Event = "conference.messageReceived"
 	ConferenceCreatedTimestamp Event = "conference.createdTimestamp"
+	BeforeStatisticsDisposed   Event = "conference.beforeStatisticsDisposed"
 )
 
 // Connection events (JitsiConnectionEvents).
@@ -73,7 +74,7 @@ func Events() []Event {
 		AuthStatusChanged, UserJoined, UserLeft, Kicked, ParticipantKicked, LobbyUserJoined,
 		LobbyUserLeft, ServerRegionChanged, MediaSessionStarted, ConnectionEstablished,
 		ConnectionInterrupted, ConnectionRestored, DataChannelOpened, P2PStatus, SuspendDetected,
-		MessageReceived, ConferenceCreatedTimestamp,
+		MessageReceived, ConferenceCreatedTimestamp, BeforeStatisticsDisposed,
 		ConnectionEstablishedConn, ConnectionFailed, ConnectionDisconnected, ConnectionRedirected,
 		ConnectionDisplayNameRequired,
 		LockRejected,
