@@ -8,10 +8,13 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/jitsi-sim/confsim/internal/campaign"
 	"github.com/jitsi-sim/confsim/internal/explore"
@@ -80,11 +83,21 @@ OPTIONS
                       records (text), or its records (jsonl); --format json
                       is refused with --run
 
-    A progress bar is drawn on stderr when it is a terminal.
+    A progress bar is drawn on stderr when it is a terminal. Numbers are
+    decimal (010 is ten; 0x10, 1_000 and +1 are refused); --workers is at
+    most 256.
+
+    SIGINT (Ctrl-C) or SIGTERM stops the campaign at the next batch of
+    runs: the records of the runs done are written whole, the summary (of
+    those runs, marked interrupted, "interrupted": true in json) is written,
+    failing runs are listed but not shrunk, and the exit status is 130 or
+    143. Shrunk scenario files are written to a temporary name and renamed.
 
 EXIT STATUS
     0 no invariant was broken, 1 some run broke one, 2 bad input (an
-    unknown flag, an out-of-range value, a bad --shard or selector).
+    unknown flag, an out-of-range value, a bad --shard or selector) or
+    standard output could not be written, 3 an internal error, 130 and 143
+    interrupted by SIGINT and SIGTERM.
 
 EXAMPLES
     simulate random --seed 7 --runs 100000
@@ -157,6 +170,14 @@ DESCRIPTION
     A missing shard is reported on stderr as a warning. Fields a summary
     leaves out or null count as empty. Flags may follow the files.
 
+    Nothing read is trusted: a summary is a regular file (or - for
+    standard input) of at most 16 MiB holding one JSON object with no
+    unknown field; its run count must be what its shards of the campaign's
+    --runs hold (at most that when it was interrupted, which the merged
+    summary then says too); error values, causes, signals and invariants
+    must be the catalog's; the counts must agree with each other and never
+    wrap; failing runs must belong to its shards.
+
 OPTIONS
     --format F          text (default) or json (the form random writes)
     --keep-failures N   failing runs listed, at least 1 (default 20)
@@ -164,7 +185,8 @@ OPTIONS
 EXIT STATUS
     0 merged, no violations; 1 some run broke an invariant; 2 bad input (an
     unreadable file, not a campaign summary, another campaign, shards
-    split differently or repeated).
+    split differently or repeated, a summary that does not hold up), 3 an
+    internal error.
 
 EXAMPLES
     simulate merge shard*.json
@@ -274,6 +296,12 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 	if *format == "jsonl" {
 		opts.JSONL = func(b []byte) error { _, err := out.Write(b); return err }
 	}
+	// SIGINT and SIGTERM stop the campaign at the next batch of runs: what
+	// ran is written whole, the summary says it was interrupted, and the
+	// status is 128 + the signal's number. Later signals change nothing.
+	stop, caught, release := catchSignals()
+	defer release()
+	opts.Stop = stop
 	c, err := campaign.New(opts)
 	if err != nil {
 		return usageError(stderr, cmd, "%v", err)
@@ -290,11 +318,12 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
 		return exitBadInput
 	}
-	// Shrink the failing runs kept, in run order, and write their scenarios.
+	// Shrink the failing runs kept, in run order, and write their scenarios
+	// (not once interrupted).
 	for k := range sum.Failures {
 		f := &sum.Failures[k]
 		fmt.Fprintf(stderr, "FAIL run %d: %s\n  reproduce: %s\n", f.Run, f.Violation.String(), f.Reproduce)
-		if *failDir == "" {
+		if *failDir == "" || caught() != nil {
 			continue
 		}
 		path, sh, err := writeShrunk(*failDir, c, f)
@@ -322,10 +351,49 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 	default:
 		rep.FormatText(out)
 	}
+	switch caught() {
+	case syscall.SIGINT:
+		fmt.Fprintf(stderr, "%s: interrupted (SIGINT) after %d runs\n", cmd, rep.Runs)
+		return exitSIGINT
+	case syscall.SIGTERM:
+		fmt.Fprintf(stderr, "%s: terminated (SIGTERM) after %d runs\n", cmd, rep.Runs)
+		return exitSIGTERM
+	}
 	if rep.ViolationRuns > 0 {
 		return exitFail
 	}
 	return exitOK
+}
+
+// catchSignals catches SIGINT and SIGTERM until release: the first closes
+// stop, and caught returns it.
+func catchSignals() (stop <-chan struct{}, caught func() os.Signal, release func()) {
+	ch := make(chan struct{})
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	var mu sync.Mutex
+	var got os.Signal
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			mu.Lock()
+			got = s
+			mu.Unlock()
+			close(ch)
+		case <-done:
+		}
+	}()
+	caught = func() os.Signal {
+		mu.Lock()
+		defer mu.Unlock()
+		return got
+	}
+	release = func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+	return ch, caught, release
 }
 
 // randomOne runs one run alone and prints its trace and verdict.
@@ -480,14 +548,9 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	}
 	var total *campaign.Report
 	for _, path := range paths {
-		data, err := os.ReadFile(path)
+		r, err := readSummary(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
-			return exitBadInput
-		}
-		r, err := campaign.ReadReport(data)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %s: %v\n", cmd, path, err)
 			return exitBadInput
 		}
 		if total == nil {
@@ -495,9 +558,12 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		if err := total.Merge(r, *keep); err != nil {
-			fmt.Fprintf(stderr, "%s: %s: %v\n", cmd, path, err)
+			fmt.Fprintf(stderr, "%s: %s: %v\n", cmd, scenario.Quote(path), err)
 			return exitBadInput
 		}
+	}
+	if total.Interrupted {
+		fmt.Fprintf(stderr, "%s: warning: some shards were interrupted; the counts are those of the runs done\n", cmd)
 	}
 	if missing := campaign.MissingShards(total.Shards); len(missing) > 0 {
 		fmt.Fprintf(stderr, "%s: warning: the shards do not cover the campaign (missing: %s)\n", cmd, strings.Join(missing, ", "))
@@ -514,4 +580,41 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// readSummary reads one summary for merge: a regular file (or - for
+// standard input), at most campaign.MaxReportBytes of it, checked by
+// campaign.ReadReport. Errors name the file.
+func readSummary(path string) (*campaign.Report, error) {
+	name := scenario.Quote(path)
+	var r io.Reader = os.Stdin
+	if path != scenario.Stdin {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, statError(path, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: not a regular file; a summary is a file that simulate random --format json wrote", name)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, statError(path, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	rep, err := campaign.ReadSummary(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return rep, nil
+}
+
+// statError is the operating system's reason a path cannot be read.
+func statError(path string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("open %s: %v", scenario.Quote(path), pe.Err)
+	}
+	return fmt.Errorf("%s: %v", scenario.Quote(path), err)
 }
