@@ -136,7 +136,7 @@ type traceRecord struct {
 	scenario string
 	tMs      float64
 	event    string
-	err      *string // nil: null
+	err      *string // the error's JSON (a quoted string, usually); nil: null
 	args     []any
 	hasArgs  bool
 }
@@ -221,10 +221,14 @@ func parseTraceLine(line string) (rec traceRecord, isResult bool, err error) {
 		return rec, false, errors.New(`missing key "error"`)
 	}
 	if string(e) != "null" {
-		var s string
-		if err := json.Unmarshal(e, &s); err != nil {
-			return rec, false, fmt.Errorf("error: want a string or null, got %s", e)
+		// Usually a string; a rejected promise's reason (lock.rejected) may
+		// be any value, compared as its JSON.
+		var v any
+		if err := json.Unmarshal(e, &v); err != nil {
+			return rec, false, fmt.Errorf("error: %v", err)
 		}
+		j, _ := json.Marshal(v)
+		s := string(j)
 		rec.err = &s
 	}
 	if a, ok := obj["args"]; ok {
@@ -300,7 +304,7 @@ func errText(e *string) string {
 	if e == nil {
 		return "null"
 	}
-	return strconv.Quote(*e)
+	return *e
 }
 
 func fmtMs(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -531,7 +535,15 @@ type plan struct {
 	EndMs  int64       `json:"end_ms"`
 	Client struct {
 		DisplayName string `json:"display_name,omitempty"`
+		Token       string `json:"token,omitempty"`
 	} `json:"client"`
+	// AnonymousDomain is hosts.anonymousdomain, for a guest client:
+	// ChatRoom.onPresenceError compares the refused presence's domain
+	// with it.
+	AnonymousDomain string `json:"anonymousdomain,omitempty"`
+	// Config holds the library options the scenario sets, by their
+	// lib-jitsi-meet names (conference options).
+	Config map[string]any `json:"config,omitempty"`
 }
 
 // planOf builds the plan from a model run: every action and fault step at
@@ -542,6 +554,23 @@ func planOf(sc *scenario.Scenario, res *scenario.Result) plan {
 		p.Room = "room" // sim.Config's default
 	}
 	p.Client.DisplayName = sc.Config.Client.DisplayName
+	p.Client.Token = sc.Config.Client.Token
+	if sc.Config.Client.Guest {
+		p.AnonymousDomain = "guest." + sim.Domain
+	}
+	opt := map[string]any{}
+	if sc.Config.Client.DisableRoomCreationRetry {
+		opt["disableRoomCreationRetry"] = true
+	}
+	if sc.Config.Deployment.EnableIceRestart {
+		opt["enableIceRestart"] = true
+	}
+	if sc.Config.Deployment.P2P {
+		opt["p2p"] = map[string]any{"enabled": true}
+	}
+	if len(opt) > 0 {
+		p.Config = opt
+	}
 	for _, e := range res.Trace {
 		if e.Kind != scenario.EntryStep || e.Step == nil {
 			continue

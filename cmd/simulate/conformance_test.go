@@ -38,6 +38,8 @@ func TestDiff(t *testing.T) {
 			`t: event 1: conference.userJoined: arguments differ: args[1].role: "participant", then "moderator"`},
 		{"placeholder type", strings.Replace(traceA, `"$type":"JitsiParticipant"`, `"$type":"Hu"`, 1), exitFail,
 			`args[1].$type: "JitsiParticipant", then "Hu"`},
+		{"error object", strings.Replace(traceA, `"error":"conference.passwordRequired"`, `"error":{"$type":"Node","name":"iq"}`, 1), exitFail,
+			`error "conference.passwordRequired", then {"$type":"Node","name":"iq"}`},
 		{"argument count", strings.Replace(traceA, `["res1"]`, `["res1",1]`, 1), exitFail, "1 arguments, then 2"},
 		{"missing event", strings.Replace(traceA, "{\"scenario\":\"s\",\"t_ms\":120", "{\"scenario\":\"u\",\"t_ms\":120", 1), exitFail,
 			"s: event 3: conference.failed only in the first trace (the second ends after 2 events)"},
@@ -77,7 +79,7 @@ func TestDiffBadInput(t *testing.T) {
 		{"not JSON", "{\"scenario\":\"s\"\nnope\n", "bad.jsonl:1: not a JSON object"},
 		{"no event", `{"scenario":"s","t_ms":1,"error":null}`, `bad.jsonl:1: missing key "event"`},
 		{"time not a number", `{"scenario":"s","t_ms":"1","event":"e","error":null}`, `bad.jsonl:1: t_ms: want a number, got "1"`},
-		{"error not a string", `{"scenario":"s","t_ms":1,"event":"e","error":3}`, "bad.jsonl:1: error: want a string or null, got 3"},
+		{"no error", `{"scenario":"s","t_ms":1,"event":"e"}`, `bad.jsonl:1: missing key "error"`},
 		{"args not an array", `{"scenario":"s","t_ms":1,"event":"e","error":null,"args":{}}`, "bad.jsonl:1: args: want an array, got {}"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

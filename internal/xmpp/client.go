@@ -212,7 +212,7 @@ func (st *state) owner(iq, q *Element) {
 		)
 		// A deployment without password support has no roomsecret field
 		// (ChatRoom.lockRoom then calls onNotSupported).
-		if !st.cfg.Deployment.NoPasswordSupport {
+		if !st.noSecret {
 			form.add(el("field", "var", "muc#roomconfig_roomsecret", "type", "text-private", "label", "Password"))
 		}
 		st.send(st.reply(iq, "result").add(el("query", "xmlns", nsMUCOwner).add(form)))

@@ -482,6 +482,7 @@ func (e *Endpoint) Control(c ControlRequest) (out map[string]any, err error) {
 		if err := st.srv.Fault(sim.Input{Fault: c.Fault, Reason: c.Reason}); err != nil {
 			return nil, err
 		}
+		st.faultApplied(c.Fault)
 	case "act":
 		switch sim.Action(c.Action) {
 		case sim.ActionApprove, sim.ActionDeny, sim.ActionKick, sim.ActionDestroy:

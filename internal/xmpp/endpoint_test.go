@@ -221,7 +221,6 @@ func TestConferenceErrors(t *testing.T) {
 	}
 }
 
-
 func TestRefusesMalformedInput(t *testing.T) {
 	ep := start(t, sim.Config{})
 	cases := []struct{ name, frame, cond string }{
@@ -287,5 +286,39 @@ func TestConnectionDropped(t *testing.T) {
 	ctl(t, ep, `{"op":"fault","fault":"connection-dropped"}`)
 	if got := c.recv(); got != "" {
 		t.Fatalf("after connection-dropped: %q, want the connection closed", got)
+	}
+}
+
+// TestRoomConfigForm: the muc#owner form has the roomsecret field unless
+// the deployment, or a fault, takes password support away
+// (ChatRoom.lockRoom then calls onNotSupported).
+func TestRoomConfigForm(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		cfg    sim.Config
+		fault  string
+		secret bool
+	}{
+		{"default", sim.Config{}, "", true},
+		{"deployment", sim.Config{Deployment: sim.Deployment{NoPasswordSupport: true}}, "", false},
+		{"fault", sim.Config{}, "server-no-password-support", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ep := start(t, c.cfg)
+			cl := handshake(t, ep)
+			if c.fault != "" {
+				ctl(t, ep, `{"op":"fault","fault":"`+c.fault+`"}`)
+			}
+			cl.send(conferenceIQ)
+			cl.expect(`ready='true'`)
+			cl.send(joinPresence(""))
+			cl.expect(`/focus'`)
+			cl.expect(`<status code='110'/>`)
+			cl.send(`<iq to="room@conference.meet.example" type="get" id="o1" xmlns="jabber:client"><query xmlns="http://jabber.org/protocol/muc#owner"/></iq>`)
+			form := cl.expect(`id='o1'`, `muc#roomconfig_whois`)
+			if got := strings.Contains(form, "muc#roomconfig_roomsecret"); got != c.secret {
+				t.Fatalf("roomsecret field: %t, want %t\n%s", got, c.secret, form)
+			}
+		})
 	}
 }

@@ -39,6 +39,7 @@ type state struct {
 	occupant    bool // our self-presence is in the room
 	focusIn     bool // jicofo's occupant is in the room
 	locked      bool // the room has a password (muc_passwordprotected)
+	noSecret    bool // the muc#owner form has no muc#roomconfig_roomsecret
 	lobbyJid    string
 	lobbyNick   string
 	inLobby     bool
@@ -63,7 +64,8 @@ type queued struct {
 
 func newState(cfg sim.Config, e *Endpoint) (*state, error) {
 	st := &state{cfg: cfg, pending: map[wire.Type]string{}, pendingFrom: map[wire.Type]string{}, sids: map[wire.Session]string{},
-		locked: cfg.Room.Password != ""}
+		locked:   cfg.Room.Password != "",
+		noSecret: cfg.Deployment.NoPasswordSupport}
 	srv, err := sim.NewServer(cfg, st)
 	if err != nil {
 		return nil, err
@@ -175,4 +177,18 @@ func (st *state) jid() string {
 func (st *state) newID(prefix string) string {
 	st.ids++
 	return prefix + "-" + strconv.Itoa(st.ids)
+}
+
+// faultApplied mirrors what a fault changes in the room that prosody
+// shows outside the server side's wire messages: its lock (disco#info) and
+// its configuration form. sim.Server keeps these to itself; the fault ids
+// are those of sim/faults.go that set the room's password or
+// Deployment.NoPasswordSupport.
+func (st *state) faultApplied(fault string) {
+	switch fault {
+	case "room-password-protected", "no-password-given":
+		st.locked = true
+	case "server-no-password-support", "password-config-prevented":
+		st.noSecret = true
+	}
 }
