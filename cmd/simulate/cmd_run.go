@@ -28,8 +28,8 @@ DESCRIPTION
     that exists is taken literally, even with *, ? or [ in it; - is
     standard input. The format of the files is docs/scenario-format.md.
 
-    Limits: a file has at most 262144 bytes (256 KiB), 32 levels of
-    nesting, 1000 aliases and 10000 steps; a command reads at most 10000
+    Limits: a file has at most 131072 bytes (128 KiB), 32 levels of
+    nesting, 1000 aliases and 5000 steps; a command reads at most 10000
     files. A scenario file must be a regular file: a FIFO, device or socket
     (or a link to one) is refused, in a directory or a glob as well as
     named.
@@ -93,8 +93,8 @@ DESCRIPTION
     states that are not in the catalog, and impossible step orders. Each
     problem is printed as "file:line:col: message" on standard error. A
     file name with control characters is printed quoted. The limits and
-    the paths are those of simulate run: at most 262144 bytes, 32 levels
-    of nesting, 1000 aliases and 10000 steps per file, 10000 files, regular
+    the paths are those of simulate run: at most 131072 bytes, 32 levels
+    of nesting, 1000 aliases and 5000 steps per file, 10000 files, regular
     files only, - for standard input.
 
     The JSON Schema schema/scenario.schema.json describes the same format

@@ -23,7 +23,7 @@ import (
 // read, the files before any is parsed.
 const (
 	// MaxFileBytes bounds one scenario file.
-	MaxFileBytes = 256 << 10
+	MaxFileBytes = 128 << 10
 	// MaxDepth bounds the nesting of mappings and sequences, flow or block:
 	// a scenario needs at most 5 levels plus those of a parameter object
 	// (at most 16).
@@ -31,7 +31,7 @@ const (
 	// MaxAliases bounds the aliases (*name) of one file.
 	MaxAliases = 1000
 	// MaxSteps bounds the steps of one scenario.
-	MaxSteps = 10_000
+	MaxSteps = 5000
 	// MaxFiles bounds the scenario files one command reads.
 	MaxFiles = 10_000
 )
