@@ -152,7 +152,7 @@ func TestCampaignBadInput(t *testing.T) {
 func TestMergeFlagsAfterFiles(t *testing.T) {
 	dir := t.TempDir()
 	s0 := filepath.Join(dir, "s0.json")
-	os.WriteFile(s0, []byte(`{"errors":{},"shards":["0/1"],"seed":5,"params":"p"}`), 0o644)
+	os.WriteFile(s0, []byte(`{"errors":{},"shards":["0/1"],"seed":5,"params":"--runs 1","runs":1}`), 0o644)
 	out, errOut, code := runCLI(t, "merge", s0, "--format", "json")
 	if code != exitOK || !strings.HasPrefix(out, "{") || errOut != "" {
 		t.Fatalf("exit %d, stderr %q, stdout %.80q", code, errOut, out)
@@ -170,13 +170,13 @@ func TestMergeNullFieldsAndMismatchedShards(t *testing.T) {
 		}
 		return p
 	}
-	v1 := write("v1.json", `{"errors":{},"shards":["0/2"],"violations":null,"failures":null,"seed":5,"params":"p"}`)
-	v2 := write("v2.json", `{"errors":{},"shards":["1/2"],"violations":{"x":1},"violation_runs":1,"seed":5,"params":"p"}`)
+	v1 := write("v1.json", `{"errors":{},"shards":["0/2"],"violations":null,"failures":null,"seed":5,"params":"--runs 2","runs":1}`)
+	v2 := write("v2.json", `{"errors":{},"shards":["1/2"],"violations":{"classification":1},"violation_runs":1,"seed":5,"params":"--runs 2","runs":1}`)
 	out, errOut, code := runCLI(t, "merge", "--format", "json", v1, v2)
-	if code != exitFail || !strings.Contains(out, `"x": 1`) || errOut != "" {
+	if code != exitFail || !strings.Contains(out, `"classification": 1`) || errOut != "" {
 		t.Fatalf("null violations: exit %d, stderr %q, stdout %s", code, errOut, out)
 	}
-	v3 := write("v3.json", `{"errors":{},"shards":["0/3"],"seed":5,"params":"p"}`)
+	v3 := write("v3.json", `{"errors":{},"shards":["0/3"],"seed":5,"params":"--runs 2","runs":1}`)
 	for _, c := range []struct {
 		files []string
 		msg   string
