@@ -78,18 +78,45 @@ func (s *Sim) onNotAllowed(pe *wire.PresenceError) {
 	s.raise(catalog.NotAllowedError, evFail, P("type", Str(t.String())), P("txt", Str(pe.Text)))
 }
 
-// onMUCJoined: the occupants' presences, then our own.
+// onMUCJoined is our self-presence (ChatRoom.onPresence, status 110): the
+// occupants we learnt of, MUC_JOINED, our role (LOCAL_ROLE_CHANGED), then
+// the room's disco#info (discoRoomInfo): the meeting id, members-only and
+// visitors-supported, each emitted when it changes (from undefined the
+// first time).
 func (s *Sim) onMUCJoined(m *wire.Message) {
 	ph := catalog.PhaseMUCJoin
-	s.emitEvent(catalog.ConferenceJoinInProgress, ph)
+	s.joinInProgress()
 	for i := range m.Occupants {
 		s.emitEvent(catalog.UserJoined, ph, P("id", Str(participantID(i))))
 	}
 	s.lib.others = m.Occupants
 	s.fire(evMUCJoined)
 	s.emitEvent(catalog.ConferenceJoined, ph)
-	if m.MembersOnly {
-		s.emitEvent(catalog.MembersOnlyChanged, catalog.PhaseJoined, P("enabled", BoolV(true)))
+	if m.Role != s.lib.role {
+		s.lib.role = m.Role
+		s.emitEvent(catalog.UserRoleChanged, catalog.PhaseJoined, P("id", Str(Node)), P("role", Str(m.Role)))
+	}
+	if m.MeetingID != s.lib.meetingID {
+		s.lib.meetingID = m.MeetingID
+		s.emitEvent(catalog.ConferenceUniqueIDSet, catalog.PhaseJoined, P("meetingId", Str(m.MeetingID)))
+	}
+	if !s.lib.roomInfo || m.MembersOnly != s.lib.membersOnly {
+		s.lib.membersOnly = m.MembersOnly
+		s.emitEvent(catalog.MembersOnlyChanged, catalog.PhaseJoined, P("enabled", BoolV(m.MembersOnly)))
+	}
+	if !s.lib.roomInfo || m.VisitorsEnabled != s.lib.visitorsEnabled {
+		s.lib.visitorsEnabled = m.VisitorsEnabled
+		s.emitEvent(catalog.VisitorsSupportedChanged, catalog.PhaseJoined, P("supported", BoolV(m.VisitorsEnabled)))
+	}
+	s.lib.roomInfo = true
+}
+
+// joinInProgress is MUC_JOIN_IN_PROGRESS: the first presence of the room
+// before we are in it, once per ChatRoom.
+func (s *Sim) joinInProgress() {
+	if !s.lib.inProgressEmitted {
+		s.lib.inProgressEmitted = true
+		s.emitEvent(catalog.ConferenceJoinInProgress, catalog.PhaseMUCJoin)
 	}
 }
 
@@ -159,7 +186,15 @@ func (s *Sim) membersLeft(ph catalog.Phase) {
 
 // onFocusPresence handles a presence of the focus occupant.
 func (s *Sim) onFocusPresence(p wire.FocusPresenceInfo) {
-	if s.confState() != Joined {
+	switch s.confState() {
+	case MUCJoining:
+		// The focus's presence arrives among the occupants', before ours.
+		s.joinInProgress()
+		s.updateProperties(p)
+		return
+	case Joined:
+		s.updateProperties(p)
+	default:
 		return
 	}
 	if s.cfg.Profile == ProfileDocumented && (p.JicofoMajor != expectedJicofoMajor || p.JVBMajor != expectedJVBMajor) {
@@ -169,6 +204,28 @@ func (s *Sim) onFocusPresence(p wire.FocusPresenceInfo) {
 	if p.BridgeNotAvailable && !s.lib.noBridgeAvailable {
 		s.lib.noBridgeAvailable = true // BRIDGE_DOWN: the first one only
 		s.raise(catalog.VideobridgeNotAvailable, evFailInRoom)
+	}
+}
+
+// updateProperties is JitsiConference._updateProperties: on a change of
+// jicofo's conference properties, PROPERTIES_CHANGED, then the audio and
+// video unmute permissions when they change (from undefined the first
+// time; the model's jicofo never sets audio- or video-limit-reached).
+func (s *Sim) updateProperties(p wire.FocusPresenceInfo) {
+	if s.lib.propertiesSeen && p.SupportTerminateRestart == s.lib.supportTerminateRestart {
+		return
+	}
+	first := !s.lib.propertiesSeen
+	s.lib.propertiesSeen, s.lib.supportTerminateRestart = true, p.SupportTerminateRestart
+	props := Obj()
+	if p.SupportTerminateRestart {
+		props = Obj(P("support-terminate-restart", Str("true")))
+	}
+	ph := s.phase()
+	s.emitEvent(catalog.PropertiesChanged, ph, P("properties", props))
+	if first {
+		s.emitEvent(catalog.AudioUnmutePermissionsChanged, ph, P("audioLimitReached", BoolV(false)))
+		s.emitEvent(catalog.VideoUnmutePermissionsChanged, ph, P("videoLimitReached", BoolV(false)))
 	}
 }
 

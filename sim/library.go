@@ -31,8 +31,18 @@ type library struct {
 	destroyed           bool   // MUC_DESTROYED left the ChatRoom joined
 	acceptPending       bool   // our session-accept waits for its answer
 	statsDisposed       bool   // leave() has disposed of the statistics
-	acceptGen           uint32 // invalidates the session-accept's timeout
-	others              int    // the other participants in the room, from their presences
+
+	// ChatRoom and JitsiConference state learnt on joining.
+	inProgressEmitted       bool   // MUC_JOIN_IN_PROGRESS was emitted
+	role                    string // our MUC role
+	meetingID               string
+	roomInfo                bool // a disco#info of the room was read
+	membersOnly             bool
+	visitorsEnabled         bool
+	propertiesSeen          bool // jicofo's conference properties were read
+	supportTerminateRestart bool
+	acceptGen               uint32 // invalidates the session-accept's timeout
+	others                  int    // the other participants in the room, from their presences
 }
 
 func (s *Sim) confState() ConfState { return ConfState(s.conf.Current()) }

@@ -66,9 +66,13 @@ func (sv *server) receive(m *wire.Message) {
 			sv.down(wire.Message{Type: wire.JoinError, JoinErr: *pe})
 			return
 		}
+		// The occupants' presences come first, the focus's among them,
+		// then our self-presence; the room's disco#info follows it.
 		sv.room.Exists = true
 		sv.occupant = true
-		sv.down(wire.Message{Type: wire.SelfPresence, Occupants: sv.room.Occupants, MembersOnly: sv.room.Lobby || sv.room.MembersOnly})
+		sv.down(wire.Message{Type: wire.FocusPresence, FocusPres: sv.focusPresence()})
+		sv.down(wire.Message{Type: wire.SelfPresence, Occupants: sv.room.Occupants, Role: "moderator",
+			MembersOnly: sv.room.Lobby || sv.room.MembersOnly, MeetingID: MeetingID, VisitorsEnabled: sv.deploy.Visitors})
 		sv.joined()
 	case wire.LobbyJoinPresence:
 		sv.inLobby = true

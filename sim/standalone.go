@@ -90,4 +90,10 @@ const (
 	FocusJid       = focusJid
 	// Resource is the resource of the client's bound jid.
 	Resource = "res1"
+	// Node is the node of the client's anonymous jid: eight hex digits,
+	// so that JitsiConference.resourceCreator takes it as the MUC nick.
+	Node = "a11ce000"
+	// MeetingID is the room's muc#roominfo_meetingId (prosody's
+	// mod_muc_meeting_id makes a UUID; a fixed one keeps runs identical).
+	MeetingID = "00000000-0000-4000-8000-00000000c0f5"
 )

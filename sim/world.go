@@ -166,7 +166,8 @@ func (w *world) checkJoin(password string) *wire.PresenceError {
 }
 
 func (w *world) focusPresence() wire.FocusPresenceInfo {
-	return wire.FocusPresenceInfo{BridgeNotAvailable: w.bridgeNotAvailableExt, JicofoMajor: w.jicofoMajor, JVBMajor: w.jvbMajor}
+	return wire.FocusPresenceInfo{BridgeNotAvailable: w.bridgeNotAvailableExt, JicofoMajor: w.jicofoMajor, JVBMajor: w.jvbMajor,
+		SupportTerminateRestart: true}
 }
 
 // configFormHasRoomSecret says whether the room's muc#owner form has a

@@ -8,33 +8,37 @@ type Event string
 // Conference events (JitsiConferenceEvents) the catalog names; the simulator
 // emits a subset of them.
 const (
-	ConferenceFailed           Event = "conference.failed"
-	ConferenceError            Event = "conference.error"
-	ConferenceJoinInProgress   Event = "conference.join_in_progress"
-	ConferenceJoined           Event = "conference.joined"
-	ConferenceLeft             Event = "conference.left"
-	ConferenceUniqueIDSet      Event = "conference.unique_id_set"
-	MembersOnlyChanged         Event = "conference.membersOnlyChanged"
-	VisitorsSupportedChanged   Event = "conference.visitorsSupported"
-	LockStateChanged           Event = "conference.lock_state_changed"
-	AuthStatusChanged          Event = "conference.auth_status_changed"
-	UserJoined                 Event = "conference.userJoined"
-	UserLeft                   Event = "conference.userLeft"
-	Kicked                     Event = "conference.kicked"
-	ParticipantKicked          Event = "conference.participant_kicked"
-	LobbyUserJoined            Event = "conference.lobby.userJoined"
-	LobbyUserLeft              Event = "conference.lobby.userLeft"
-	ServerRegionChanged        Event = "conference.server_region_changed"
-	MediaSessionStarted        Event = "conference.media_session.started"
-	ConnectionEstablished      Event = "conference.connectionEstablished"
-	ConnectionInterrupted      Event = "conference.connectionInterrupted"
-	ConnectionRestored         Event = "conference.connectionRestored"
-	DataChannelOpened          Event = "conference.dataChannelOpened"
-	P2PStatus                  Event = "conference.p2pStatus"
-	SuspendDetected            Event = "conference.suspendDetected"
-	MessageReceived            Event = "conference.messageReceived"
-	ConferenceCreatedTimestamp Event = "conference.createdTimestamp"
-	BeforeStatisticsDisposed   Event = "conference.beforeStatisticsDisposed"
+	ConferenceFailed              Event = "conference.failed"
+	ConferenceError               Event = "conference.error"
+	ConferenceJoinInProgress      Event = "conference.join_in_progress"
+	ConferenceJoined              Event = "conference.joined"
+	ConferenceLeft                Event = "conference.left"
+	ConferenceUniqueIDSet         Event = "conference.unique_id_set"
+	MembersOnlyChanged            Event = "conference.membersOnlyChanged"
+	VisitorsSupportedChanged      Event = "conference.visitorsSupported"
+	LockStateChanged              Event = "conference.lock_state_changed"
+	AuthStatusChanged             Event = "conference.auth_status_changed"
+	UserJoined                    Event = "conference.userJoined"
+	UserLeft                      Event = "conference.userLeft"
+	Kicked                        Event = "conference.kicked"
+	ParticipantKicked             Event = "conference.participant_kicked"
+	LobbyUserJoined               Event = "conference.lobby.userJoined"
+	LobbyUserLeft                 Event = "conference.lobby.userLeft"
+	ServerRegionChanged           Event = "conference.server_region_changed"
+	MediaSessionStarted           Event = "conference.media_session.started"
+	ConnectionEstablished         Event = "conference.connectionEstablished"
+	ConnectionInterrupted         Event = "conference.connectionInterrupted"
+	ConnectionRestored            Event = "conference.connectionRestored"
+	DataChannelOpened             Event = "conference.dataChannelOpened"
+	P2PStatus                     Event = "conference.p2pStatus"
+	SuspendDetected               Event = "conference.suspendDetected"
+	MessageReceived               Event = "conference.messageReceived"
+	ConferenceCreatedTimestamp    Event = "conference.createdTimestamp"
+	BeforeStatisticsDisposed      Event = "conference.beforeStatisticsDisposed"
+	UserRoleChanged               Event = "conference.roleChanged"
+	PropertiesChanged             Event = "conference.propertiesChanged"
+	AudioUnmutePermissionsChanged Event = "conference.audio_unmute_permissions_changed"
+	VideoUnmutePermissionsChanged Event = "conference.video_unmute_permissions_changed"
 )
 
 // Connection events (JitsiConnectionEvents).
@@ -74,7 +78,8 @@ func Events() []Event {
 		AuthStatusChanged, UserJoined, UserLeft, Kicked, ParticipantKicked, LobbyUserJoined,
 		LobbyUserLeft, ServerRegionChanged, MediaSessionStarted, ConnectionEstablished,
 		ConnectionInterrupted, ConnectionRestored, DataChannelOpened, P2PStatus, SuspendDetected,
-		MessageReceived, ConferenceCreatedTimestamp, BeforeStatisticsDisposed,
+		MessageReceived, ConferenceCreatedTimestamp, BeforeStatisticsDisposed, UserRoleChanged,
+		PropertiesChanged, AudioUnmutePermissionsChanged, VideoUnmutePermissionsChanged,
 		ConnectionEstablishedConn, ConnectionFailed, ConnectionDisconnected, ConnectionRedirected,
 		ConnectionDisplayNameRequired,
 		LockRejected,

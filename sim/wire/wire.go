@@ -195,6 +195,12 @@ type Message struct {
 	// MembersOnly is the room's disco#info muc_membersonly, with
 	// SelfPresence.
 	MembersOnly bool
+	// Role is our MUC role, with SelfPresence.
+	Role string
+	// MeetingID is the room's disco#info muc#roominfo_meetingId, and
+	// VisitorsEnabled its muc#roominfo_visitorsEnabled, with SelfPresence.
+	MeetingID       string
+	VisitorsEnabled bool
 
 	Focus       FocusAnswer
 	JoinErr     PresenceError
@@ -251,6 +257,9 @@ type UnavailablePresence struct {
 type FocusPresenceInfo struct {
 	BridgeNotAvailable    bool
 	JicofoMajor, JVBMajor int
+	// SupportTerminateRestart is the one conference property jicofo's
+	// presence carries (<conference-properties>): support-terminate-restart.
+	SupportTerminateRestart bool
 }
 
 // ErrorMessageInfo is a message of type error from the room.
