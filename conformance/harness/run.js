@@ -138,8 +138,9 @@ function main() {
         try {
             page = createPage({
                 libraryPath: path.resolve(opts.library),
-                url: new URL('/', opts.control.replace(/^ws/, 'http')).href,
-                log
+                url: new URL('/', opts.control).href,
+                log,
+                seed: opts.seed
             });
         } catch (e) {
             finish(EXIT_FAILURE, `loading ${opts.library}: ${e.stack || e}`);
@@ -153,7 +154,8 @@ function main() {
             emit: rec => writeLine({...base, ...rec}),
             log,
             settleMs: opts.settleMs,
-            quiesceTimeoutMs: opts.quiesceTimeoutMs
+            quiesceTimeoutMs: opts.quiesceTimeoutMs,
+            quiescence: opts.quiescence
         });
         let result;
 

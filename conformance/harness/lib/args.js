@@ -2,13 +2,19 @@
 
 const USAGE = `usage: node run.js --library LIB --ws WSURL --control CONTROLURL --plan PLAN.json
                    --out OUT.jsonl --scenario NAME [--file FILE] [--log LOG]
-                   [--timeout-ms 60000] [--settle-ms 30] [--quiesce-timeout-ms 5000]
+                   [--timeout-ms 60000] [--quiesce-timeout-ms 5000] [--seed 1]
+                   [--quiescence auto|next|transcript|settle] [--settle-ms 30]
 
 Runs a lib-jitsi-meet UMD bundle (LIB) in jsdom with fake timers against the
 server side at WSURL (XMPP over WebSocket) and CONTROLURL (its control
 endpoint), plays PLAN.json and writes every connection and conference event
 to OUT.jsonl. Exit status: 0 done, 1 failure, 2 bad arguments or plan,
-3 the real-time limit (--timeout-ms) was reached.`;
+3 the real-time limit (--timeout-ms) was reached.
+
+Quiescence (when virtual time may move) is told from the server's frame
+counts: from its "next" answer if it carries them, else from its transcript
+(auto); --quiescence settle waits --settle-ms of real time without traffic
+instead. --seed seeds the page's Math.random and crypto random values.`;
 
 class UsageError extends Error {
     constructor(message) {
@@ -25,13 +31,15 @@ const STRING_FLAGS = {
     out: 'out',
     scenario: 'scenario',
     file: 'file',
-    log: 'log'
+    log: 'log',
+    quiescence: 'quiescence'
 };
 
 const NUMBER_FLAGS = {
     'timeout-ms': 'timeoutMs',
     'settle-ms': 'settleMs',
-    'quiesce-timeout-ms': 'quiesceTimeoutMs'
+    'quiesce-timeout-ms': 'quiesceTimeoutMs',
+    seed: 'seed'
 };
 
 const REQUIRED = [ 'library', 'ws', 'control', 'plan', 'out', 'scenario' ];
@@ -57,7 +65,7 @@ function checkUrl(value, flag, protocols) {
  * @throws {UsageError} on a bad command line
  */
 function parseArgs(argv) {
-    const opts = {file: '', log: null, timeoutMs: 60000, settleMs: 30, quiesceTimeoutMs: 5000};
+    const opts = {file: '', log: null, quiescence: 'auto', seed: 1, timeoutMs: 60000, settleMs: 30, quiesceTimeoutMs: 5000};
 
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
@@ -103,6 +111,12 @@ function parseArgs(argv) {
     }
     checkUrl(opts.ws, 'ws', [ 'ws:', 'wss:' ]);
     checkUrl(opts.control, 'control', [ 'http:', 'https:' ]);
+    if (![ 'auto', 'next', 'transcript', 'settle' ].includes(opts.quiescence)) {
+        throw new UsageError(`--quiescence: want auto, next, transcript or settle, got ${JSON.stringify(opts.quiescence)}`);
+    }
+    if (!Number.isInteger(opts.seed)) {
+        throw new UsageError(`--seed: want an integer, got ${opts.seed}`);
+    }
     if (opts.timeoutMs === 0) {
         throw new UsageError('--timeout-ms must be positive');
     }

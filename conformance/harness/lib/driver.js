@@ -33,7 +33,7 @@ class Driver {
      * @param {number} [o.settleMs] the real-time settle window (no frame counts from the server)
      * @param {number} [o.quiesceTimeoutMs] the bound of one wait for quiescence
      */
-    constructor({page, plan, post, ws, emit, log, settleMs = 30, quiesceTimeoutMs = 5000}) {
+    constructor({page, plan, post, ws, emit, log, settleMs = 30, quiesceTimeoutMs = 5000, quiescence = 'auto'}) {
         Object.assign(this, {page, plan, post, ws, emit, log, settleMs, quiesceTimeoutMs});
         this.clock = page.clock;
         this.JitsiMeetJS = page.JitsiMeetJS;
@@ -43,7 +43,12 @@ class Driver {
         this.conferenceLeft = false;
         this.pendingPassword = undefined;
         this.serverAt = 0;
-        this.exact = false;
+        // How quiescence is told (see chooseMode): 'next' (the server's next
+        // answer carries its frame counts), 'transcript' (counted from its
+        // transcript), or 'settle' (a real-time window).
+        this.mode = 'settle';
+        this.quiescence = quiescence;
+        this.offsets = {sent: 0, received: 0};
         this.dirty = true;
         this.lastSent = 0;
         this.lastReceived = 0;
@@ -164,18 +169,25 @@ class Driver {
                 }
                 break;
             }
-            if (this.exact) {
+            if (this.mode !== 'settle') {
                 if (!busy) {
+                    // The page's counters, then the server's counts, then
+                    // its next item: whatever the server handled before the
+                    // counts is in the answer, and whatever the page did
+                    // meanwhile shows in its counters.
+                    const mine = {sent: c.sent, received: c.received};
+                    const srv = this.mode === 'transcript' ? await this.serverCounts() : null;
                     const ans = await this.next();
+                    const counts = srv || {received: ans.received, sent: ans.sent};
 
-                    busy = ans.received < c.sent || c.received < ans.sent;
-                    why += `, server received ${ans.received} sent ${ans.sent}`;
+                    busy = this.inFlight(mine, counts);
+                    why += `, server received ${counts.received} sent ${counts.sent} (offsets ${this.offsets.sent}/${this.offsets.received})`;
                     if (!busy) {
                         // Let whatever the last frame started run, then check
-                        // that nothing new was sent or arrived.
+                        // that the page did nothing new.
                         await yieldReal();
-                        busy = c.sent !== ans.received || c.received !== ans.sent || this.page.held.length > 0
-                            || this.page.socketsInTransition() > 0 || c.fetches > 0;
+                        busy = c.sent !== mine.sent || c.received !== mine.received
+                            || this.page.held.length > 0 || this.page.socketsInTransition() > 0 || c.fetches > 0;
                     }
                 }
                 if (!busy) {
@@ -202,6 +214,87 @@ class Driver {
         this.dirty = false;
         this.lastSent = c.sent;
         this.lastReceived = c.received;
+    }
+
+    /**
+     * chooseMode picks how quiescence is told. Exact is best: the server's
+     * frame counts, from its next answer ({"received": n, "sent": m}) or, failing
+     * that, counted from its transcript ("C>S ..." and "S>C ..." lines); a
+     * real-time settle window is the last resort.
+     */
+    async chooseMode(first) {
+        const want = this.quiescence;
+
+        if (want !== 'settle' && typeof first.received === 'number' && typeof first.sent === 'number') {
+            this.mode = 'next';
+        } else if (want === 'auto' || want === 'transcript') {
+            const t = await this.post({op: 'transcript'});
+
+            // An empty transcript may come as null (a Go nil slice).
+            if (t && typeof t === 'object' && 'transcript' in t && (t.transcript === null || Array.isArray(t.transcript))) {
+                this.mode = 'transcript';
+            } else if (want === 'transcript') {
+                throw new Error(`control "transcript" answered no transcript list: ${JSON.stringify(t).slice(0, 200)}`);
+            }
+        }
+        if (want === 'next' && this.mode !== 'next') {
+            throw new Error('--quiescence next: the server\'s next answer has no "received" and "sent" counts');
+        }
+        const how = {
+            next: 'exact: the server\'s frame counts from its next answer',
+            transcript: 'exact: the server\'s frame counts from its transcript',
+            settle: `a settle window of ${this.settleMs} ms of real time`
+        }[this.mode];
+
+        this.log('harness', [ `quiescence: ${how}` ]);
+    }
+
+    // serverCounts returns the frames the server has handled from the page
+    // and sent to it.
+    async serverCounts() {
+        const t = await this.post({op: 'transcript'});
+        const lines = t && Array.isArray(t.transcript) ? t.transcript : [];
+        let received = 0;
+        let sent = 0;
+
+        for (const line of lines) {
+            if (typeof line !== 'string') {
+                continue;
+            }
+            if (line.startsWith('C>S')) {
+                received++;
+            } else if (line.startsWith('S>C')) {
+                sent++;
+            }
+        }
+
+        return {received, sent};
+    }
+
+    // inFlight compares the page's counters with the server's. A frame sent
+    // on a socket that closed before the server read it is never handled,
+    // so while no socket is open the counts are re-based instead.
+    inFlight(c, srv) {
+        const o = this.offsets;
+
+        if (this.page.openSockets() === 0 && this.page.socketsInTransition() === 0) {
+            if (c.sent + o.sent !== srv.received || c.received + o.received !== srv.sent) {
+                o.sent = srv.received - c.sent;
+                o.received = srv.sent - c.received;
+                this.log('harness', [ `no socket open: frame counts re-based (offsets ${o.sent}/${o.received})` ]);
+            }
+
+            return false;
+        }
+        if (c.sent + o.sent < srv.received || c.received + o.received > srv.sent) {
+            // The server has more than the page sent (or the page more than
+            // the server sent): not this page's traffic. Re-base.
+            this.log('harness', [ `frame counts ahead on the server: page ${c.sent}/${c.received}, server ${srv.received}/${srv.sent}; re-based` ]);
+            o.sent = Math.max(o.sent, srv.received - c.sent);
+            o.received = Math.min(o.received, srv.sent - c.received);
+        }
+
+        return c.sent + o.sent > srv.received || c.received + o.received < srv.sent;
     }
 
     /** moveTo sets the fake clock to t without firing the timers due at t. */
@@ -245,8 +338,7 @@ class Driver {
         this.page.setGate(() => this.serverAt >= this.now());
         const first = await this.next();
 
-        this.exact = typeof first.received === 'number' && typeof first.sent === 'number';
-        this.log('harness', [ `quiescence: ${this.exact ? 'exact (the server reports its frame counts)' : `settle window ${this.settleMs} ms`}` ]);
+        await this.chooseMode(first);
 
         for (;;) {
             this.steps++;

@@ -59,7 +59,33 @@ function createPage({libraryPath, url, log, seed = 1}) {
         shouldAdvanceTime: false
     });
 
-    w.Math.random = seededRandom(seed);
+    // Randomness: seeded, so that the library's jitter, nicks and stanza and
+    // message ids are the same from run to run.
+    const random = seededRandom(seed);
+
+    w.Math.random = random;
+    if (w.crypto) {
+        const hex = n => Array.from({length: n}, () => Math.floor(random() * 16).toString(16)).join('');
+
+        Object.defineProperty(w.crypto, 'randomUUID', {
+            configurable: true,
+            writable: true,
+            value: () => `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(random() * 4)]}${hex(3)}-${hex(12)}`
+        });
+        Object.defineProperty(w.crypto, 'getRandomValues', {
+            configurable: true,
+            writable: true,
+            value: array => {
+                const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+
+                for (let i = 0; i < bytes.length; i++) {
+                    bytes[i] = Math.floor(random() * 256);
+                }
+
+                return array;
+            }
+        });
+    }
 
     // navigator.mediaDevices: JitsiMeetJS.init() -> mediaDevices.init() needs
     // enumerateDevices and addEventListener. No devices, no media.
@@ -205,6 +231,19 @@ function createPage({libraryPath, url, log, seed = 1}) {
 
             for (const s of counters.sockets) {
                 if (s.readyState === WS.CONNECTING || s.readyState === WS.CLOSING) {
+                    n++;
+                }
+            }
+
+            return n;
+        },
+
+        /** Sockets open. */
+        openSockets() {
+            let n = 0;
+
+            for (const s of counters.sockets) {
+                if (s.readyState === WS.OPEN) {
                     n++;
                 }
             }
