@@ -733,6 +733,7 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario) verdict {
 	c.Stderr = &errBuf
 	c.WaitDelay = 5 * time.Second
 	runErr := c.Run()
+	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 	cancel()
 	if err := os.WriteFile(stem+".stanzas.txt", []byte(strings.Join(ep.Transcript(), "\n")+"\n"), 0o644); err != nil {
 		runErr = errors.Join(runErr, err)
@@ -740,10 +741,10 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario) verdict {
 	ep.Close()
 	if runErr != nil {
 		msg := strings.TrimSpace(errBuf.String())
-		if i := strings.LastIndexByte(msg, '\n'); i >= 0 && len(msg) > 400 {
-			msg = msg[i+1:]
+		if len(msg) > 600 {
+			msg = msg[:600] + " ..."
 		}
-		if ctx.Err() != nil {
+		if timedOut {
 			msg = fmt.Sprintf("no end within %s of real time; %s", r.timeout, msg)
 		}
 		return verdict{verdictFailed, fmt.Sprintf("harness failed (%v): %s", runErr, msg)}

@@ -19,8 +19,9 @@
 // content, an unreachable TEST-NET candidate); ICE outcomes are not
 // rendered, and jsdom has no RTCPeerConnection anyway. Also not modelled:
 // the HTTP conference request (conferenceRequestUrl), XEP-0198 stream
-// management, BOSH, visitor nodes, several clients at once (a new WebSocket
-// replaces the previous one).
+// management, BOSH, visitor nodes, several participants (the connections
+// open at once are one client's: what the server side sends goes to the one
+// that spoke last).
 //
 // github.com/coder/websocket is used for the WebSocket (maintained, small,
 // context-aware, no dependencies) and encoding/xml for the stanzas: each
@@ -72,9 +73,9 @@ type Endpoint struct {
 	hs   *http.Server
 	done chan struct{}
 
-	mu   sync.Mutex
-	conn *session // the current client connection, or nil
-	st   *state
+	mu    sync.Mutex
+	conns []*session // the open client connections, oldest first
+	st    *state
 }
 
 // New starts an endpoint for cfg. Close stops it.
@@ -116,7 +117,7 @@ func (e *Endpoint) ControlURL() string { return "http://" + e.Addr() + "/control
 // Close stops the endpoint and closes its connections.
 func (e *Endpoint) Close() error {
 	e.mu.Lock()
-	if c := e.conn; c != nil {
+	for _, c := range e.conns {
 		c.closeNow()
 	}
 	e.mu.Unlock()
@@ -172,18 +173,21 @@ func (e *Endpoint) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	c.SetReadLimit(maxFrameBytes)
 	ctx := r.Context()
 	s := &session{ep: e, ws: c}
+	// Several connections may be open at once: authenticateAndUpgradeRole
+	// opens a second, authenticated one beside the room's.
 	e.mu.Lock()
-	if old := e.conn; old != nil {
-		old.closeNow()
-	}
-	e.conn = s
+	e.conns = append(e.conns, s)
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
-		if e.conn == s {
-			e.conn = nil
-		}
 		s.closed = true
+		e.conns = slices.DeleteFunc(e.conns, func(o *session) bool { return o == s })
+		if e.st.cur == s {
+			e.st.cur = nil
+			if n := len(e.conns); n > 0 {
+				e.st.cur = e.conns[n-1]
+			}
+		}
 		e.mu.Unlock()
 		c.CloseNow()
 	}()
@@ -300,6 +304,9 @@ func (s *session) handleSafely(frame []byte) (stop bool) {
 // handle handles one client frame.
 func (s *session) handle(frame []byte) {
 	st := s.ep.st
+	if s.phase == 4 {
+		st.cur = s // answers and what follows go to the connection that spoke last
+	}
 	st.record("C>S " + strings.TrimSpace(string(frame)))
 	root, err := ParseFrame(frame)
 	if err != nil {
@@ -476,7 +483,6 @@ func (e *Endpoint) Control(c ControlRequest) (out map[string]any, err error) {
 		}
 	}()
 	st := e.st
-	st.cur = e.conn
 	switch op {
 	case "fault":
 		if err := st.srv.Fault(sim.Input{Fault: c.Fault, Reason: c.Reason}); err != nil {

@@ -89,7 +89,6 @@ func (st *state) streamError(m wire.Message) {
 		return
 	}
 	if m.StreamError == string(catalog.ConnectionDroppedError) {
-		st.record("S>C (WebSocket closed without <close/>)")
 		c.closeNow()
 		return
 	}
