@@ -38,6 +38,8 @@ class Driver {
         this.clock = page.clock;
         this.JitsiMeetJS = page.JitsiMeetJS;
         this.connection = null;
+        this.initialised = false;
+        this.connectionDown = false;
         this.established = false;
         this.conference = null;
         this.conferenceLeft = false;
@@ -481,17 +483,30 @@ class Driver {
     join(password) {
         const J = this.JitsiMeetJS;
 
-        if (!this.connection) {
+        if (!this.connection || this.connectionDown) {
+            // The first join, or one after the connection failed or was
+            // disconnected: a new connection (what jitsi-meet does), then a
+            // new conference on it.
             this.pendingPassword = password;
-            J.init({});
+            if (!this.initialised) {
+                J.init({});
+                this.initialised = true;
+            }
             const connection = new J.JitsiConnection(null, null, {
                 hosts: {domain: this.plan.domain, muc: this.plan.muc},
                 serviceUrl: this.ws
             });
+            const conn = J.events.connection;
 
             this.connection = connection;
-            this.listenAll(connection, J.events.connection);
-            connection.addEventListener(J.events.connection.CONNECTION_ESTABLISHED, () => {
+            this.connectionDown = false;
+            this.established = false;
+            this.conference = null;
+            this.listenAll(connection, conn);
+            connection.addEventListener(conn.CONNECTION_ESTABLISHED, () => {
+                if (this.connection !== connection) {
+                    return;
+                }
                 this.established = true;
                 if (!this.conference) {
                     try {
@@ -501,6 +516,13 @@ class Driver {
                     }
                 }
             });
+            for (const down of [ conn.CONNECTION_FAILED, conn.CONNECTION_DISCONNECTED ]) {
+                connection.addEventListener(down, () => {
+                    if (this.connection === connection) {
+                        this.connectionDown = true;
+                    }
+                });
+            }
             connection.connect();
 
             return;
