@@ -84,11 +84,24 @@ function main() {
 
     const base = {scenario: opts.scenario, file: opts.file};
 
+    // After the last line nothing more is written: events the library emits
+    // while the page closes are not part of the run.
+    let over = false;
+
     function writeLine(obj) {
+        if (over) {
+            return;
+        }
         fs.writeSync(out, `${JSON.stringify(obj)}\n`);
     }
 
+    function writeLast(obj) {
+        writeLine(obj);
+        over = true;
+    }
+
     function finish(code, message) {
+        over = true;
         if (message) {
             log('harness', [ message ]);
             process.stderr.write(`harness: ${opts.scenario}: ${message}\n`);
@@ -120,7 +133,7 @@ function main() {
         const msg = `no end after ${opts.timeoutMs} ms of real time (virtual ${t} ms of ${plan.endMs})`;
 
         try {
-            writeLine({...base, result: 'timeout', t_ms: t, end_ms: plan.endMs, message: msg});
+            writeLast({...base, result: 'timeout', t_ms: t, end_ms: plan.endMs, message: msg});
         } catch (e) {
             // Nothing more to do.
         }
@@ -166,7 +179,7 @@ function main() {
             finish(EXIT_FAILURE, `at virtual ${page.clock.now} ms: ${e.stack || e}`);
         }
         clearTimeout(deadline);
-        writeLine({...base, result: 'done', end_ms: result.endMs});
+        writeLast({...base, result: 'done', end_ms: result.endMs});
         log('harness', [ `done at virtual ${result.endMs} ms in ${Date.now() - realStart} ms real, ${result.steps} steps, ${result.timers} timers fired, ${result.advances} advances` ]);
         finish(0);
     })();
