@@ -113,15 +113,15 @@ var recipes = map[string]recipe{
 	"conference-terminated":       {twoParty, joined(fault("conference-terminated")), sim.Params{sim.P("reason", sim.Str("The meeting has been terminated")), sim.P("alternateJid", sim.Nul())}, "failed/jvb:ended"},
 	"server-destroyed-conference": {twoParty, joined(fault("server-destroyed-conference")), sim.Params{sim.P("reason", sim.Str("Reservation expired")), sim.P("alternateJid", sim.Nul())}, "failed/jvb:ended"},
 
-	"room-at-capacity":  {twoParty, before("room-at-capacity"), sim.Params{sim.P("visitorsSupported", sim.Obj(sim.P("visitorsSupported", undef)))}, "failed"},
-	"server-user-limit": {twoParty, before("server-user-limit"), sim.Params{sim.P("visitorsSupported", sim.Obj(sim.P("visitorsSupported", undef)))}, "failed"},
+	"room-at-capacity":  {twoParty, before("room-at-capacity"), sim.Params{sim.P("visitorsSupported", sim.Obj(sim.P("visitorsSupported", undef)))}, "join-failed"},
+	"server-user-limit": {twoParty, before("server-user-limit"), sim.Params{sim.P("visitorsSupported", sim.Obj(sim.P("visitorsSupported", undef)))}, "join-failed"},
 
-	"network-connectivity":    {twoParty, before("network-connectivity"), nil, "failed"},
-	"xmpp-connection-problem": {twoParty, before("xmpp-connection-problem"), nil, "failed"},
-	"transport-failure":       {twoParty, before("transport-failure"), nil, "failed"},
+	"network-connectivity":    {twoParty, before("network-connectivity"), nil, "join-failed"},
+	"xmpp-connection-problem": {twoParty, before("xmpp-connection-problem"), nil, "join-failed"},
+	"transport-failure":       {twoParty, before("transport-failure"), nil, "join-failed"},
 
-	"lobby-requires-display-name": {twoParty, before("lobby-requires-display-name"), sim.Params{sim.P("lobby", sim.Str("true"))}, "failed"},
-	"display-name-mandatory":      {twoParty, before("display-name-mandatory"), sim.Params{sim.P("lobby", sim.Nul())}, "failed"},
+	"lobby-requires-display-name": {twoParty, before("lobby-requires-display-name"), sim.Params{sim.P("lobby", sim.Str("true"))}, "join-failed"},
+	"display-name-mandatory":      {twoParty, before("display-name-mandatory"), sim.Params{sim.P("lobby", sim.Nul())}, "join-failed"},
 
 	"jicofo-unavailable":    {twoParty, before("jicofo-unavailable"), sim.Params{sim.P("focus", sim.Str("focus.meet.example")), sim.P("retrySec", sim.Num(1))}, "failed"},
 	"focus-connection-lost": {twoParty, before("focus-connection-lost"), sim.Params{sim.P("focus", sim.Str("focus.meet.example")), sim.P("retrySec", sim.Num(64))}, "failed"},
@@ -146,10 +146,10 @@ var recipes = map[string]recipe{
 	"members-only-room": {twoParty, before("members-only-room"), sim.Params{sim.P("lobbyRoomJid", sim.Str("lobby.room@lobby.meet.example")), sim.P("waitingForHost", sim.BoolV(false))}, "members-only"},
 	"not-a-member":      {twoParty, before("not-a-member"), sim.Params{sim.P("lobbyRoomJid", undef), sim.P("waitingForHost", sim.BoolV(false))}, "members-only"},
 
-	"authorization-failure":     {twoParty, before("authorization-failure"), notAllowedParams("general", ""), "failed"},
-	"room-creation-restricted":  {twoParty, before("room-creation-restricted"), notAllowedParams("room-creation-restriction", "Room creation is restricted"), "failed"},
-	"auth-requirements-not-met": {twoParty, before("auth-requirements-not-met"), notAllowedParams("authentication-required", ""), "failed"},
-	"visitor-lobby-restricted":  {twoParty, before("visitor-lobby-restricted"), notAllowedParams("no-visitors-lobby", ""), "failed"},
+	"authorization-failure":     {twoParty, before("authorization-failure"), notAllowedParams("general", ""), "join-failed"},
+	"room-creation-restricted":  {twoParty, before("room-creation-restricted"), notAllowedParams("room-creation-restriction", "Room creation is restricted"), "join-failed"},
+	"auth-requirements-not-met": {twoParty, before("auth-requirements-not-met"), notAllowedParams("authentication-required", ""), "join-failed"},
+	"visitor-lobby-restricted":  {twoParty, before("visitor-lobby-restricted"), notAllowedParams("no-visitors-lobby", ""), "join-failed"},
 
 	"sdp-negotiation-failure":   {twoParty, before("sdp-negotiation-failure"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("setRemoteDescription failed"))))}, "failed-in-room/jvb:negotiating"},
 	"codec-mismatch":            {twoParty, before("codec-mismatch"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("createAnswer failed"))))}, "failed-in-room/jvb:negotiating"},
@@ -161,9 +161,9 @@ var recipes = map[string]recipe{
 	"room-password-protected": {twoParty, []op{fault("room-password-protected"), joinWith("s3cret")}, nil, "password-required"},
 	"no-password-given":       {twoParty, before("no-password-given"), nil, "password-required"},
 
-	"reservation-failed":         {twoParty, before("reservation-failed"), sim.Params{sim.P("errorCode", sim.Str("403")), sim.P("errorMsg", sim.Str("Reservation denied"))}, "failed"},
-	"booking-system-unavailable": {twoParty, before("booking-system-unavailable"), sim.Params{sim.P("errorCode", sim.Str("500")), sim.P("errorMsg", sim.Str("Reservation API timed out"))}, "failed"},
-	"reservation-conflict":       {twoParty, before("reservation-conflict"), sim.Params{sim.P("errorCode", sim.Str("409")), sim.P("errorMsg", sim.Str("Conflicting reservation"))}, "failed"},
+	"reservation-failed":         {twoParty, before("reservation-failed"), sim.Params{sim.P("errorCode", sim.Str("403")), sim.P("errorMsg", sim.Str("Reservation denied"))}, "join-failed"},
+	"booking-system-unavailable": {twoParty, before("booking-system-unavailable"), sim.Params{sim.P("errorCode", sim.Str("500")), sim.P("errorMsg", sim.Str("Reservation API timed out"))}, "join-failed"},
+	"reservation-conflict":       {twoParty, before("reservation-conflict"), sim.Params{sim.P("errorCode", sim.Str("409")), sim.P("errorMsg", sim.Str("Conflicting reservation"))}, "join-failed"},
 
 	"invalid-settings":            {twoParty, joined(fault("invalid-settings")), sim.Params{sim.P("settingsErrorMsg", sim.Str("Invalid conference settings"))}, "joined/jvb:connected"},
 	"settings-validation-failure": {twoParty, before("settings-validation-failure"), sim.Params{sim.P("settingsErrorMsg", sim.Str("Room configuration failed validation"))}, "joined/jvb:connected"},
@@ -266,7 +266,7 @@ func TestPinnedProfileNeverEmitsDeadErrors(t *testing.T) {
 					require.Len(t, errs, 1, dump(s))
 					assert.Equal(t, catalog.ConnectionFailed, errs[0].Event)
 					assert.Equal(t, catalog.ConferenceRequestFailed, errs[0].ConnErr)
-					assert.Equal(t, "connection-failed", s.State().String())
+					assert.Equal(t, "join-failed", s.State().String())
 				}
 			})
 		}

@@ -18,7 +18,7 @@ const (
 )
 
 func (s *Sim) sendJoinPresence() {
-	s.send(wire.Message{Type: wire.JoinPresence, Password: s.lib.joinPassword}, rtt, wire.NoSession)
+	s.send(wire.Message{Type: wire.JoinPresence, Password: s.lib.joinPassword, Nick: s.lib.displayName}, rtt, wire.NoSession)
 }
 
 // onPresenceError is ChatRoom.onPresenceError.
@@ -34,19 +34,19 @@ func (s *Sim) onPresenceError(pe *wire.PresenceError) {
 		if pe.LobbyAttr != "" {
 			lobby = Str(pe.LobbyAttr)
 		}
-		s.raise(catalog.DisplayNameRequired, evFail, P("lobby", lobby))
+		s.raise(catalog.DisplayNameRequired, evJoinRefused, P("lobby", lobby))
 	case pe.Condition == "service-unavailable":
 		vs := Value{}
 		if s.lib.visitorsSupported {
 			vs = Str("true")
 		}
-		s.raise(catalog.ConferenceMaxUsers, evFail, P("visitorsSupported", Obj(P("visitorsSupported", vs))))
+		s.raise(catalog.ConferenceMaxUsers, evJoinRefused, P("visitorsSupported", Obj(P("visitorsSupported", vs))))
 	case pe.Type == "cancel" && pe.Condition == "not-allowed" && pe.ToDomain == anonymousDomain:
-		s.raise(catalog.ConnectionError, evFail) // ROOM_JOIN_ERROR
+		s.raise(catalog.ConnectionError, evJoinRefused) // ROOM_JOIN_ERROR
 	case pe.Type == "cancel" && pe.Condition == "not-allowed":
 		s.onNotAllowed(pe)
 	default:
-		s.raise(catalog.ConnectionError, evFail) // ROOM_CONNECT_ERROR
+		s.raise(catalog.ConnectionError, evJoinRefused) // ROOM_CONNECT_ERROR
 	}
 }
 
@@ -75,7 +75,7 @@ func (s *Sim) onNotAllowed(pe *wire.PresenceError) {
 		})
 		return
 	}
-	s.raise(catalog.NotAllowedError, evFail, P("type", Str(t.String())), P("txt", Str(pe.Text)))
+	s.raise(catalog.NotAllowedError, evJoinRefused, P("type", Str(t.String())), P("txt", Str(pe.Text)))
 }
 
 // onMUCJoined is our self-presence (ChatRoom.onPresence, status 110): the

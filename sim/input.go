@@ -13,6 +13,9 @@ const (
 	ActionLock     Action = "lock"      // conference.lock(password)
 	ActionUnlock   Action = "unlock"    // conference.lock('')
 	ActionSendChat Action = "send-chat" // conference.sendMessage(text)
+	// ActionSetDisplayName is conference.setDisplayName(text): the next
+	// join presence carries it as our nick.
+	ActionSetDisplayName Action = "set-display-name"
 
 	ActionApprove Action = "approve" // a moderator lets us in from the lobby
 	ActionDeny    Action = "deny"    // a moderator rejects us in the lobby
@@ -22,7 +25,7 @@ const (
 
 // Actions lists every action in a stable order.
 var Actions = []Action{ActionJoin, ActionLeave, ActionKnock, ActionLogin, ActionLock, ActionUnlock,
-	ActionSendChat, ActionApprove, ActionDeny, ActionKick, ActionDestroy}
+	ActionSendChat, ActionSetDisplayName, ActionApprove, ActionDeny, ActionKick, ActionDestroy}
 
 // Input is one thing that happens to the model at the current virtual time:
 // exactly one of Action or Fault is set.

@@ -31,6 +31,7 @@ type library struct {
 	destroyed           bool   // MUC_DESTROYED left the ChatRoom joined
 	acceptPending       bool   // our session-accept waits for its answer
 	statsDisposed       bool   // leave() has disposed of the statistics
+	displayName         string // set by setDisplayName, sent with the next join
 
 	// ChatRoom and JitsiConference state learnt on joining.
 	inProgressEmitted       bool   // MUC_JOIN_IN_PROGRESS was emitted
@@ -94,7 +95,7 @@ func (s *Sim) phase() catalog.Phase {
 		return catalog.PhaseConnecting
 	case ConferenceRequest, ConferenceRequestRetry, AuthRequired:
 		return catalog.PhaseFocusRequest
-	case MUCJoining, MUCJoinRetry:
+	case MUCJoining, MUCJoinRetry, JoinFailed:
 		return catalog.PhaseMUCJoin
 	case PasswordRequired:
 		return catalog.PhasePassword

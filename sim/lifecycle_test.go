@@ -190,7 +190,7 @@ func TestVisitors(t *testing.T) {
 	errs := errorsOf(s)
 	require.Len(t, errs, 1)
 	assert.Equal(t, catalog.NotLiveError, errs[0].ConnErr)
-	assert.Equal(t, "connection-failed", s.State().String())
+	assert.Equal(t, "join-failed", s.State().String())
 
 	s = drive(t, twoParty, fault("visitors-redirect"), act(sim.ActionJoin))
 	assert.Len(t, times(s, isEvent(catalog.ConnectionRedirected)), 1)

@@ -33,13 +33,17 @@ const (
 	FailedInRoom
 	ConnectionFailed
 	Redirected
+	// JoinFailed: the join was refused in a way the library lets the
+	// application retry (a display name, room space, a permission, the
+	// reservation, the conference request): join() works again.
+	JoinFailed
 	numConfStates
 )
 
 var confStateNames = [numConfStates]string{
 	"disconnected", "connecting", "connected", "conference-request", "conference-request-retry",
 	"muc-joining", "muc-join-retry", "password-required", "auth-required", "members-only",
-	"lobby", "joined", "leaving", "left", "kicked", "failed", "failed-in-room", "connection-failed", "redirected",
+	"lobby", "joined", "leaving", "left", "kicked", "failed", "failed-in-room", "connection-failed", "redirected", "join-failed",
 }
 
 func (s ConfState) String() string { return confStateNames[s] }
@@ -110,11 +114,12 @@ const (
 	evLeaveUnjoined    = "leave-unjoined"
 	evMUCLeft          = "muc-left"
 	evKicked           = "kicked"
+	evJoinRefused      = "join-refused"
 )
 
 var live = []string{"connecting", "connected", "conference-request", "conference-request-retry",
 	"muc-joining", "muc-join-retry", "password-required", "auth-required", "members-only", "lobby",
-	"joined", "failed-in-room", "leaving"}
+	"joined", "failed-in-room", "leaving", "join-failed"}
 
 // conferenceTransitions is the conference lifecycle. Both engines are built
 // from it.
@@ -122,7 +127,7 @@ var conferenceTransitions = []transition{
 	{evConnect, []string{"disconnected"}, "connecting"},
 	{evConnected, []string{"connecting"}, "connected"},
 	{evConnectionFailed, live, "connection-failed"},
-	{evJoin, []string{"connected", "password-required", "auth-required"}, "conference-request"},
+	{evJoin, []string{"connected", "password-required", "auth-required", "join-failed"}, "conference-request"},
 	{evFocusReady, []string{"conference-request"}, "muc-joining"},
 	{evFocusRetry, []string{"conference-request"}, "conference-request-retry"},
 	{evFocusResend, []string{"conference-request-retry"}, "conference-request"},
@@ -137,9 +142,10 @@ var conferenceTransitions = []transition{
 	{evMUCJoined, []string{"muc-joining"}, "joined"},
 	{evFail, []string{"conference-request", "conference-request-retry", "muc-joining", "lobby", "joined"}, "failed"},
 	{evFailInRoom, []string{"joined"}, "failed-in-room"},
+	{evJoinRefused, []string{"conference-request", "conference-request-retry", "muc-joining"}, "join-failed"},
 	{evLeave, []string{"joined", "failed-in-room"}, "leaving"},
 	{evLeaveUnjoined, []string{"connected", "conference-request", "conference-request-retry", "muc-joining",
-		"muc-join-retry", "password-required", "auth-required", "members-only", "lobby"}, "left"},
+		"muc-join-retry", "password-required", "auth-required", "members-only", "lobby", "join-failed"}, "left"},
 	{evMUCLeft, []string{"leaving"}, "left"},
 	{evKicked, []string{"joined"}, "kicked"},
 }

@@ -44,7 +44,7 @@ func (s *Sim) onConferenceAnswer(a wire.FocusAnswer, http bool) {
 		s.lib.notReadyTries++
 		s.retryConferenceRequest(wait)
 	case a.OK && !a.Live:
-		s.connectionFailed(catalog.NotLiveError)
+		s.conferenceRequestRefused(catalog.NotLiveError)
 	case a.OK && a.Vnode != "":
 		ph := s.phase()
 		s.fire(evRedirect)
@@ -55,7 +55,7 @@ func (s *Sim) onConferenceAnswer(a wire.FocusAnswer, http bool) {
 		s.sendJoinPresence()
 	case a.ReservationCode != "":
 		// <reservation-error> is checked first.
-		s.raise(catalog.ReservationError, evFail, P("errorCode", Str(a.ReservationCode)), P("errorMsg", optStr(a.Text)))
+		s.raise(catalog.ReservationError, evJoinRefused, P("errorCode", Str(a.ReservationCode)), P("errorMsg", optStr(a.Text)))
 	case a.HTTPStatus == 403 || a.Condition == "not-authorized":
 		s.raise(catalog.AuthenticationRequired, evAuthRequired)
 	case a.SessionInvalid:
@@ -87,7 +87,7 @@ func (s *Sim) retryConferenceRequest(wait int64) {
 // FOCUS_DISCONNECTED for it.
 func (s *Sim) giveUpConferenceRequest(a wire.FocusAnswer, nextWait int64) {
 	if s.cfg.Profile == ProfileLibJitsiMeet {
-		s.connectionFailed(catalog.ConferenceRequestFailed)
+		s.conferenceRequestRefused(catalog.ConferenceRequestFailed)
 		return
 	}
 	if a.GracefulShutdown {
@@ -95,4 +95,14 @@ func (s *Sim) giveUpConferenceRequest(a wire.FocusAnswer, nextWait int64) {
 		return
 	}
 	s.raise(catalog.FocusDisconnected, evFail, P("focus", Str(focusComponent)), P("retrySec", Num(nextWait/1000)))
+}
+
+// conferenceRequestRefused is Moderator's CONNECTION_FAILED on the XMPP
+// connection's emitter for a conference request that will not succeed
+// (NOT_LIVE_ERROR, CONFERENCE_REQUEST_FAILED). The XMPP connection itself
+// stays up, so the application may join again.
+func (s *Sim) conferenceRequestRefused(e catalog.ConnError) {
+	ph := s.phase()
+	s.fire(evJoinRefused)
+	s.emit(Record{Event: catalog.ConnectionFailed, ConnErr: e, Phase: ph})
 }

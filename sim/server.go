@@ -62,6 +62,9 @@ func (sv *server) receive(m *wire.Message) {
 		}
 		sv.down(wire.Message{Type: wire.ConferenceResult, HTTP: sv.deploy.ConferenceRequestHTTP, Focus: sv.answerConferenceRequest()})
 	case wire.JoinPresence:
+		if m.Nick != "" {
+			sv.client.DisplayName = m.Nick // the presence's <nick>
+		}
 		if pe := sv.checkJoin(m.Password); pe != nil {
 			sv.down(wire.Message{Type: wire.JoinError, JoinErr: *pe})
 			return

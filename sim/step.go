@@ -62,6 +62,8 @@ func (s *Sim) Step(in Input) (err error) {
 		s.lock("")
 	case ActionSendChat:
 		s.sendChat(in.Text)
+	case ActionSetDisplayName:
+		s.lib.displayName = in.Text
 	}
 	return nil
 }
@@ -72,7 +74,7 @@ func (s *Sim) refuse(in Input) string {
 	switch in.Action {
 	case ActionJoin:
 		switch {
-		case st == Disconnected || st == Connected || st == PasswordRequired || st == AuthRequired:
+		case st == Disconnected || st == Connected || st == PasswordRequired || st == AuthRequired || st == JoinFailed:
 			return ""
 		case st.Terminal():
 			return "the conference has ended; a new one needs a new simulation"
@@ -103,6 +105,14 @@ func (s *Sim) refuse(in Input) string {
 			return ""
 		}
 		return "a moderator answers a knock in the lobby"
+	case ActionSetDisplayName:
+		if st.Terminal() {
+			return "the conference has ended"
+		}
+		if in.Text == "" {
+			return "set-display-name needs a text, the name"
+		}
+		return ""
 	case ActionKick, ActionDestroy, ActionLock, ActionUnlock, ActionSendChat:
 		if st == Joined {
 			return ""

@@ -224,13 +224,16 @@ func (c *Checker) checkError(r *sim.Record) {
 	if !e.HasPhase(r.Phase) {
 		c.fail(InvClassification, r, "%s in phase %s, catalog says %v", e.Value, r.Phase, e.Phases)
 	}
+	// join-failed: the library stopped this join and lets the application
+	// try again; for jitsi-meet's classification the attempt is over.
 	term := r.State.Conference.Over()
+	over := term || r.State.Conference == sim.JoinFailed
 	switch {
-	case e.Fatal && !term:
+	case e.Fatal && !over:
 		c.fail(InvClassification, r, "fatal %s left the conference in %s", e.Value, r.State.Conference)
 	case e.Event == catalog.ConferenceFailed && e.Recoverable && term:
 		c.fail(InvClassification, r, "recoverable %s ended the conference (%s)", e.Value, r.State.Conference)
-	case e.Event == catalog.ConferenceFailed && !e.Recoverable && !term:
+	case e.Event == catalog.ConferenceFailed && !e.Recoverable && !over:
 		c.fail(InvClassification, r, "non-recoverable %s left the conference in %s", e.Value, r.State.Conference)
 	case e.Event != catalog.ConferenceFailed && term:
 		c.fail(InvClassification, r, "%s (not a failure) ended the conference (%s)", e.Value, r.State.Conference)

@@ -77,7 +77,7 @@ const authorizationFailure = "authorization-failure"
 // Actions that carry a password, and actions that carry a text.
 var (
 	passwordActions = []sim.Action{sim.ActionJoin, sim.ActionLogin, sim.ActionLock}
-	textActions     = []sim.Action{sim.ActionSendChat, sim.ActionKick, sim.ActionDestroy}
+	textActions     = []sim.Action{sim.ActionSendChat, sim.ActionSetDisplayName, sim.ActionKick, sim.ActionDestroy}
 	// needJoin are the actions that need a join earlier in the file.
 	needJoin = []sim.Action{sim.ActionLeave, sim.ActionKnock, sim.ActionLogin, sim.ActionLock,
 		sim.ActionUnlock, sim.ActionSendChat, sim.ActionKick, sim.ActionDestroy}

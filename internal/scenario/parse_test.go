@@ -55,7 +55,7 @@ var schemaExpressibleBad = []badCase{
 	{"reason-on-other-fault", "description: x\nsteps:\n  - fault: turn-unavailable\n    reason: general\n",
 		`4:5: reason: only the fault authorization-failure takes a reason`},
 	{"text-on-join", "description: x\nsteps:\n  - action: join\n    text: hi\n",
-		`4:5: text: only the actions send-chat, kick or destroy take a text`},
+		`4:5: text: only the actions send-chat, set-display-name, kick or destroy take a text`},
 	{"missing-description", "name: x\nsteps: []\n",
 		`1:1: missing description: say what the scenario shows`},
 	{"empty-description", "description: \"  \"\n",

@@ -188,7 +188,8 @@ type Message struct {
 	Restart bool
 	// HTTP marks a ConferenceIQ sent to conferenceRequestUrl.
 	HTTP bool
-	// Nick of OccupantPresence.
+	// Nick of OccupantPresence, and the display name (<nick>) a
+	// JoinPresence carries when the application set one.
 	Nick string
 	// Occupants already in the room, with SelfPresence.
 	Occupants int
