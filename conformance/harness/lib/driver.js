@@ -21,6 +21,10 @@ const sleepReal = ms => new Promise(resolve => setTimeout(resolve, ms));
 // advances in a row, it is not delivering what it says is due.
 const MAX_STUCK_ADVANCES = 50;
 
+// How long mismatched frame counts must stand still after a socket closed
+// before they are taken as frames lost with it.
+const STALL_MS = 200;
+
 class Driver {
     /**
      * @param {object} o the parts
@@ -51,6 +55,8 @@ class Driver {
         this.mode = 'settle';
         this.quiescence = quiescence;
         this.offsets = {sent: 0, received: 0};
+        this.closedAtRebase = 0;
+        this.stall = null;
         this.dirty = true;
         this.lastSent = 0;
         this.lastReceived = 0;
@@ -183,6 +189,9 @@ class Driver {
                     const counts = srv || {received: ans.received, sent: ans.sent};
 
                     busy = this.inFlight(mine, counts);
+                    if (busy && this.lostToClose(mine, counts)) {
+                        busy = false;
+                    }
                     why += `, server received ${counts.received} sent ${counts.sent} (offsets ${this.offsets.sent}/${this.offsets.received})`;
                     if (!busy) {
                         // Let whatever the last frame started run, then check
@@ -297,6 +306,37 @@ class Driver {
         }
 
         return c.sent + o.sent > srv.received || c.received + o.received < srv.sent;
+    }
+
+    // lostToClose handles frames written to a socket that closed before
+    // they arrived (the server's <close/> answer to the library's, on a
+    // connection the library is dropping): they never arrive. When a socket
+    // has closed since the last re-base and the counts have stood still,
+    // mismatched, for STALL_MS of real time, the counts are re-based.
+    lostToClose(mine, srv) {
+        const c = this.page.counters;
+
+        if (c.closed === this.closedAtRebase) {
+            this.stall = null;
+
+            return false;
+        }
+        const key = `${mine.sent}/${mine.received}/${srv.received}/${srv.sent}`;
+
+        if (!this.stall || this.stall.key !== key) {
+            this.stall = {key, since: Date.now()};
+
+            return false;
+        }
+        if (Date.now() - this.stall.since < STALL_MS) {
+            return false;
+        }
+        this.offsets = {sent: srv.received - mine.sent, received: srv.sent - mine.received};
+        this.closedAtRebase = c.closed;
+        this.stall = null;
+        this.log('harness', [ `frames lost to a closed socket: page ${mine.sent}/${mine.received}, server ${srv.received}/${srv.sent}; re-based` ]);
+
+        return true;
     }
 
     /** moveTo sets the fake clock to t without firing the timers due at t. */

@@ -103,7 +103,7 @@ function createPage({libraryPath, url, log, seed = 1}) {
 
     // The frame counters and the sockets, from the prototype (the library's
     // WebSocket reference is taken when the bundle loads).
-    const counters = {sent: 0, received: 0, dropped: 0, sockets: new Set(), fetches: 0};
+    const counters = {sent: 0, received: 0, dropped: 0, closed: 0, sockets: new Set(), fetches: 0};
     let closed = false;
     const WS = w.WebSocket;
     const proto = WS.prototype;
@@ -116,7 +116,7 @@ function createPage({libraryPath, url, log, seed = 1}) {
     let gate = () => true;
 
     proto.send = function send(data) {
-        counters.sockets.add(this);
+        track(this);
         if (closed) {
             counters.dropped++;
 
@@ -147,23 +147,23 @@ function createPage({libraryPath, url, log, seed = 1}) {
         return frames.length;
     }
 
-    const counted = new WeakSet();
+    // Every socket is tracked from the first time the library touches it
+    // (its constructor runs before, and Strophe sets its handlers at once).
+    // Our own listeners count the frames that arrive, whatever handler the
+    // library has set or cleared, and the closes.
+    const origAdd = proto.addEventListener;
 
-    function countingHandler(fn) {
-        if (typeof fn !== 'function') {
-            return fn;
+    function track(socket) {
+        if (counters.sockets.has(socket)) {
+            return;
         }
-
-        return function onFrame(ev) {
-            try {
-                return fn.call(this, ev);
-            } finally {
-                if (ev && typeof ev === 'object' && !counted.has(ev)) {
-                    counted.add(ev);
-                    counters.received++;
-                }
-            }
-        };
+        counters.sockets.add(socket);
+        origAdd.call(socket, 'message', () => {
+            counters.received++;
+        });
+        origAdd.call(socket, 'close', () => {
+            counters.closed++;
+        });
     }
 
     for (const name of [ 'onopen', 'onclose', 'onerror', 'onmessage' ]) {
@@ -177,18 +177,16 @@ function createPage({libraryPath, url, log, seed = 1}) {
             enumerable: d.enumerable,
             get: d.get,
             set(fn) {
-                counters.sockets.add(this);
+                track(this);
 
-                return d.set.call(this, name === 'onmessage' ? countingHandler(fn) : fn);
+                return d.set.call(this, fn);
             }
         });
     }
-    const origAdd = proto.addEventListener;
+    proto.addEventListener = function addEventListener(...args) {
+        track(this);
 
-    proto.addEventListener = function addEventListener(type, fn, ...rest) {
-        counters.sockets.add(this);
-
-        return origAdd.call(this, type, type === 'message' ? countingHandler(fn) : fn, ...rest);
+        return origAdd.apply(this, args);
     };
 
     // fetch (the WebSocket keep-alive GET needs it): Node's own, counted.
