@@ -565,9 +565,8 @@ func planOf(sc *scenario.Scenario, res *scenario.Result) plan {
 	if sc.Config.Deployment.EnableIceRestart {
 		opt["enableIceRestart"] = true
 	}
-	if sc.Config.Deployment.P2P {
-		opt["p2p"] = map[string]any{"enabled": true}
-	}
+	// The library's default is P2P on: say what the model's deployment has.
+	opt["p2p"] = map[string]any{"enabled": sc.Config.Deployment.P2P}
 	if len(opt) > 0 {
 		p.Config = opt
 	}
@@ -706,6 +705,11 @@ func (r *conformanceRun) stem(name string) string {
 }
 
 func (r *conformanceRun) scenario(sc *scenario.Scenario) verdict {
+	// The judge is lib-jitsi-meet 01daa07c3f8c: the model runs in its
+	// profile, whatever profile the scenario's own expectations are for.
+	pinned := *sc
+	pinned.Config.Profile = sim.ProfileLibJitsiMeet
+	sc = &pinned
 	res := scenario.Run(sc, scenario.Options{})
 	stem := filepath.Join(r.dir, r.stem(sc.Name))
 	var model bytes.Buffer

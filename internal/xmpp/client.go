@@ -1,6 +1,7 @@
 package xmpp
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/jitsi-sim/confsim/sim"
@@ -11,9 +12,9 @@ import (
 // answers on its own and hands the rest to the server side as wire
 // messages.
 
-// MeetingID is the room's muc#roominfo_meetingId (prosody's
-// mod_muc_meeting_id makes a UUID; a fixed one keeps runs identical).
-const MeetingID = "00000000-0000-4000-8000-00000000c0f5"
+// MeetingID is the room's muc#roominfo_meetingId until the server side
+// names one (sim.MeetingID).
+const MeetingID = sim.MeetingID
 
 // lobbyDomain is prosody's lobby MUC component (mod_muc_lobby_rooms).
 var lobbyDomain = "lobby." + sim.Domain
@@ -171,8 +172,12 @@ func (st *state) roomInfo(query *node) {
 	}
 	form := el("x", "xmlns", nsData, "type", "result").add(
 		el("field", "var", "FORM_TYPE", "type", "hidden").add(el("value").txt("http://jabber.org/protocol/muc#roominfo")),
-		el("field", "var", "muc#roominfo_meetingId", "type", "text-single", "label", "The meeting unique id.").add(el("value").txt(MeetingID)),
+		el("field", "var", "muc#roominfo_meetingId", "type", "text-single", "label", "The meeting unique id.").add(el("value").txt(cmp.Or(st.meetingID, MeetingID))),
 	)
+	if st.visitorsEnabled {
+		// ChatRoom.discoRoomInfo: visitorsSupported when the value is '1'.
+		form.add(el("field", "var", "muc#roominfo_visitorsEnabled", "type", "boolean").add(el("value").txt("1")))
+	}
 	if st.lobbyJid != "" {
 		form.add(el("field", "var", "muc#roominfo_lobbyroom", "type", "text-single").add(el("value").txt(st.lobbyJid)))
 	}

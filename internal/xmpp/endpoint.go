@@ -426,7 +426,14 @@ func (s *session) bind(root *Element) {
 		res = st.ready.Text
 	}
 	st.conns++
-	s.jid = fmt.Sprintf("anon-%d@%s/%s", st.conns, s.domain, res)
+	// The first connection's node is sim.Node, eight hex digits, which
+	// JitsiConference.resourceCreator takes as the MUC nick of an
+	// anonymous user: the nick is then known to the model.
+	node := sim.Node
+	if st.conns > 1 {
+		node = fmt.Sprintf("anon-%d", st.conns)
+	}
+	s.jid = fmt.Sprintf("%s@%s/%s", node, s.domain, res)
 	s.phase = 4
 	s.send(el("iq", "xmlns", nsClient, "type", "result", "id", root.Attr("id"), "to", s.jid).
 		add(el("bind", "xmlns", nsBind).add(el("jid").txt(s.jid))).String())

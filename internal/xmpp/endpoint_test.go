@@ -91,7 +91,7 @@ func handshake(t *testing.T, ep *Endpoint) *client {
 	c.expect(`<open `)
 	c.expect(`<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>`)
 	c.send(`<iq type="set" id="_bind_auth_2" xmlns="jabber:client"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/></iq>`)
-	c.expect(`type='result'`, `id='_bind_auth_2'`, `<jid>anon-1@meet.example/res1</jid>`)
+	c.expect(`type='result'`, `id='_bind_auth_2'`, `<jid>a11ce000@meet.example/res1</jid>`)
 	return c
 }
 

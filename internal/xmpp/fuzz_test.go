@@ -97,7 +97,7 @@ func TestLibraryExchange(t *testing.T) {
 	got := strings.Join(*out, "\n")
 	for _, want := range []string{
 		"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>",
-		"<jid>anon-1@meet.example/res1</jid>",
+		"<jid>a11ce000@meet.example/res1</jid>",
 		"ready='true'",
 		"<status code='110'/>",
 		// createNonAnonymousRoom's form, then the room's info.

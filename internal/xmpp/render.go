@@ -33,9 +33,15 @@ func (st *state) deliver(m wire.Message) {
 			st.send(st.occupantPresence(m.Nick))
 		}
 	case wire.FocusPresence:
-		if st.occupant {
+		switch {
+		case st.occupant:
 			st.focusIn = true
 			st.send(st.focusPresence(m.FocusPres))
+		case st.joinPending:
+			// The focus's presence among the occupants' before ours:
+			// joined renders it first.
+			f := m.FocusPres
+			st.focusFirst = &f
 		}
 	case wire.Unavailable:
 		if m.Room == wire.LobbyRoom {
@@ -209,8 +215,13 @@ func (st *state) joined(m wire.Message) {
 	created := !st.focusIn && m.Occupants == 0
 	st.occupant = true
 	st.membersOnly = m.MembersOnly
-	if st.focusIn {
-		st.send(st.focusPresence(wire.FocusPresenceInfo{}))
+	st.role, st.meetingID, st.visitorsEnabled = m.Role, m.MeetingID, m.VisitorsEnabled
+	switch {
+	case st.focusFirst != nil:
+		st.send(st.focusPresence(*st.focusFirst))
+		st.focusFirst, st.focusIn = nil, true
+	case st.focusIn:
+		st.send(st.focusPresence(wire.FocusPresenceInfo{SupportTerminateRestart: true}))
 	}
 	for i := range m.Occupants {
 		st.send(st.occupantPresence(fmt.Sprintf("p%d", i+1)))
@@ -226,7 +237,11 @@ func (st *state) selfPresence(created bool) *node {
 	for _, c := range st.joinExtras {
 		p.add(fromElement(c, nsClient))
 	}
-	x := el("x", "xmlns", nsMUCUser).add(el("item", "affiliation", "owner", "role", "moderator", "jid", st.jid()),
+	role := st.role
+	if role == "" {
+		role = "moderator"
+	}
+	x := el("x", "xmlns", nsMUCUser).add(el("item", "affiliation", "owner", "role", role, "jid", st.jid()),
 		el("status", "code", "110"))
 	if created {
 		x.add(el("status", "code", "201"))

@@ -36,13 +36,18 @@ type state struct {
 	nick        string // our nick in it
 	joinPending bool   // our join presence awaits its answer
 	joinExtras  []*Element
-	occupant    bool // our self-presence is in the room
-	focusIn     bool // jicofo's occupant is in the room
-	locked      bool // the room has a password (muc_passwordprotected)
-	noSecret    bool // the muc#owner form has no muc#roomconfig_roomsecret
-	lobbyJid    string
-	lobbyNick   string
-	inLobby     bool
+	occupant    bool                    // our self-presence is in the room
+	focusIn     bool                    // jicofo's occupant is in the room
+	focusFirst  *wire.FocusPresenceInfo // the focus's presence to render before our self-presence
+	role        string                  // our role, from the self-presence
+	meetingID   string                  // the room's meeting id, from the self-presence
+	// visitorsEnabled is the room's muc#roominfo_visitorsEnabled.
+	visitorsEnabled bool
+	locked          bool // the room has a password (muc_passwordprotected)
+	noSecret        bool // the muc#owner form has no muc#roomconfig_roomsecret
+	lobbyJid        string
+	lobbyNick       string
+	inLobby         bool
 
 	// pending holds the id of the request each answer refers to.
 	pending     map[wire.Type]string
