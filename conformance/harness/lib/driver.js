@@ -282,41 +282,44 @@ class Driver {
         return {received, sent};
     }
 
-    // inFlight compares the page's counters with the server's. A frame sent
-    // on a socket that closed before the server read it is never handled,
-    // so while no socket is open the counts are re-based instead.
-    inFlight(c, srv) {
+    // inFlight compares the page's counters (mine, taken before the server's
+    // counts were asked for) with the server's. If the page sent or received
+    // anything meanwhile, something is in flight. A frame sent on a socket
+    // that closed before the server read it is never handled, so while no
+    // socket is open the counts are re-based instead.
+    inFlight(mine, srv) {
+        const c = this.page.counters;
         const o = this.offsets;
 
+        if (c.sent !== mine.sent || c.received !== mine.received) {
+            return true;
+        }
         if (this.page.openSockets() === 0 && this.page.socketsInTransition() === 0) {
-            if (c.sent + o.sent !== srv.received || c.received + o.received !== srv.sent) {
-                o.sent = srv.received - c.sent;
-                o.received = srv.sent - c.received;
+            if (mine.sent + o.sent !== srv.received || mine.received + o.received !== srv.sent) {
+                o.sent = srv.received - mine.sent;
+                o.received = srv.sent - mine.received;
                 this.log('harness', [ `no socket open: frame counts re-based (offsets ${o.sent}/${o.received})` ]);
             }
 
             return false;
         }
-        if (c.sent + o.sent < srv.received || c.received + o.received > srv.sent) {
-            // The server has more than the page sent (or the page more than
-            // the server sent): not this page's traffic. Re-base.
-            this.log('harness', [ `frame counts ahead on the server: page ${c.sent}/${c.received}, server ${srv.received}/${srv.sent}; re-based` ]);
-            o.sent = Math.max(o.sent, srv.received - c.sent);
-            o.received = Math.min(o.received, srv.sent - c.received);
-        }
 
-        return c.sent + o.sent > srv.received || c.received + o.received < srv.sent;
+        return mine.sent + o.sent !== srv.received || mine.received + o.received !== srv.sent;
     }
 
-    // lostToClose handles frames written to a socket that closed before
-    // they arrived (the server's <close/> answer to the library's, on a
-    // connection the library is dropping): they never arrive. When a socket
-    // has closed since the last re-base and the counts have stood still,
-    // mismatched, for STALL_MS of real time, the counts are re-based.
+    // lostToClose handles counts that cannot match by waiting: frames
+    // written to a socket that closed before they arrived (the server's
+    // <close/> answer on a connection the library is dropping), or counts
+    // ahead on the server (not this page's frames). When either holds and
+    // the counts have stood still, mismatched, for STALL_MS of real time,
+    // they are re-based. A page that is merely behind the server waits.
     lostToClose(mine, srv) {
         const c = this.page.counters;
+        const o = this.offsets;
+        const closed = c.closed !== this.closedAtRebase;
+        const ahead = mine.sent + o.sent < srv.received || mine.received + o.received > srv.sent;
 
-        if (c.closed === this.closedAtRebase) {
+        if (!closed && !ahead) {
             this.stall = null;
 
             return false;
@@ -334,7 +337,8 @@ class Driver {
         this.offsets = {sent: srv.received - mine.sent, received: srv.sent - mine.received};
         this.closedAtRebase = c.closed;
         this.stall = null;
-        this.log('harness', [ `frames lost to a closed socket: page ${mine.sent}/${mine.received}, server ${srv.received}/${srv.sent}; re-based` ]);
+        this.log('harness', [ `frame counts re-based after standing still ${STALL_MS} ms (${closed ? 'a socket closed' : 'the server ahead'}): `
+            + `page ${mine.sent}/${mine.received}, server ${srv.received}/${srv.sent}` ]);
 
         return true;
     }
