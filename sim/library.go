@@ -158,12 +158,18 @@ func (s *Sim) connect() {
 func (s *Sim) onConnected(m *wire.Message) {
 	s.fire(evConnected)
 	s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting, P("id", Str(m.Text)))
-	// The disco#info of the lobby component (xmpp.ts): its
-	// #displayname_required feature is a hint before any join.
-	if m.DisplayNameRequired {
-		s.emitEvent(catalog.ConnectionDisplayNameRequired, catalog.PhaseConnecting)
-	}
 	s.join()
+	// XMPP._onConnected asks the server for its disco#info; its lobbyrooms
+	// identity makes the library ask the lobby component for its features
+	// (Caps.getFeaturesAndIdentities), and #displayname_required among them
+	// is DISPLAY_NAME_REQUIRED: two round trips that run beside the join.
+	if m.DisplayNameRequired {
+		s.after(rtt, func() {
+			s.after(rtt, func() {
+				s.emitEvent(catalog.ConnectionDisplayNameRequired, s.phase())
+			})
+		})
+	}
 }
 
 // join is JitsiConference.join(password): the conference request to the
