@@ -516,6 +516,9 @@ class Driver {
         case 'unlock':
             this.promise('unlock', this.needConference('unlock').lock(''));
             break;
+        case 'set-display-name':
+            this.needConference('set-display-name').setDisplayName(input.text !== undefined ? input.text : '');
+            break;
         case 'send-chat':
             this.needConference('send-chat').sendTextMessage(input.text !== undefined ? input.text : '');
             break;
@@ -536,8 +539,13 @@ class Driver {
                 J.init({});
                 this.initialised = true;
             }
-            const connection = new J.JitsiConnection(null, null, {
-                hosts: {domain: this.plan.domain, muc: this.plan.muc},
+            const hosts = {domain: this.plan.domain, muc: this.plan.muc};
+
+            if (this.plan.anonymousDomain !== undefined) {
+                hosts.anonymousdomain = this.plan.anonymousDomain;
+            }
+            const connection = new J.JitsiConnection(null, this.plan.token === undefined ? null : this.plan.token, {
+                hosts,
                 serviceUrl: this.ws
             });
             const conn = J.events.connection;
@@ -586,7 +594,8 @@ class Driver {
 
     startConference(password) {
         const J = this.JitsiMeetJS;
-        const conference = this.connection.initJitsiConference(this.plan.room, {});
+        // A copy: the library may write into its options.
+        const conference = this.connection.initJitsiConference(this.plan.room, JSON.parse(JSON.stringify(this.plan.config)));
 
         this.conference = conference;
         this.conferenceLeft = false;

@@ -4,7 +4,7 @@
 // at which virtual time. See README.md ("The plan").
 
 /** Actions the application performs on the library API. */
-const APP_ACTIONS = [ 'join', 'leave', 'knock', 'login', 'lock', 'unlock', 'send-chat' ];
+const APP_ACTIONS = [ 'join', 'leave', 'knock', 'login', 'lock', 'unlock', 'send-chat', 'set-display-name' ];
 
 /** Actions a moderator performs: they go to the server side. */
 const MODERATOR_ACTIONS = [ 'approve', 'deny', 'kick', 'destroy' ];
@@ -89,7 +89,7 @@ function parseInput(raw, i) {
     if (input.password !== undefined && ![ 'join', 'lock', 'login' ].includes(action)) {
         throw new PlanError(`${where}: ${action} takes no password`);
     }
-    if (input.text !== undefined && ![ 'send-chat', 'kick', 'destroy', 'deny', 'approve' ].includes(action)) {
+    if (input.text !== undefined && ![ 'send-chat', 'set-display-name', 'kick', 'destroy', 'deny', 'approve' ].includes(action)) {
         throw new PlanError(`${where}: ${action} takes no text`);
     }
     if (input.id !== undefined && action !== 'login') {
@@ -115,12 +115,23 @@ function parsePlan(raw) {
     const muc = str(raw.muc, 'muc', {nonEmpty: true});
     const room = raw.room === undefined ? DEFAULT_ROOM : str(raw.room, 'room', {nonEmpty: true});
     let displayName;
+    let token;
 
     if (raw.client !== undefined) {
         if (!isObject(raw.client)) {
             throw new PlanError('client: want an object');
         }
         displayName = str(raw.client.display_name, 'client.display_name', {optional: true});
+        token = str(raw.client.token, 'client.token', {optional: true});
+    }
+    const anonymousDomain = str(raw.anonymousdomain, 'anonymousdomain', {optional: true});
+    let config = {};
+
+    if (raw.config !== undefined) {
+        if (!isObject(raw.config)) {
+            throw new PlanError('config: want an object (the conference options)');
+        }
+        config = raw.config;
     }
     if (raw.end_ms === undefined) {
         throw new PlanError('end_ms: missing (the virtual time at which the run stops)');
@@ -139,7 +150,7 @@ function parsePlan(raw) {
     }
     inputs.sort((a, b) => a.t_ms - b.t_ms || a.index - b.index);
 
-    return {domain, muc, room, displayName, inputs, endMs};
+    return {domain, muc, room, displayName, token, anonymousDomain, config, inputs, endMs};
 }
 
 /**

@@ -34,6 +34,21 @@ test('a full plan parses', () => {
     assert.equal(plan.inputs[1].password, undefined);
     assert.equal(plan.inputs[3].reason, 'general');
     assert.equal(plan.inputs[4].text, 'hi');
+    assert.deepEqual(plan.config, {});
+    assert.equal(plan.token, undefined);
+});
+
+test('the connection and conference options: token, anonymous domain, config', () => {
+    const plan = parsePlan({...base(), client: {display_name: 'A', token: 'jwt'}, anonymousdomain: 'guest.meet.example',
+        config: {p2p: {enabled: false}, enableIceRestart: true},
+        inputs: [ {t_ms: 0, action: 'set-display-name', text: 'Alice'} ]});
+
+    assert.equal(plan.token, 'jwt');
+    assert.equal(plan.anonymousDomain, 'guest.meet.example');
+    assert.deepEqual(plan.config, {p2p: {enabled: false}, enableIceRestart: true});
+    assert.equal(plan.inputs[0].text, 'Alice');
+    assert.throws(() => parsePlan({...base(), config: []}), /config: want an object/);
+    assert.throws(() => parsePlan({...base(), client: {token: 5}}), /client.token: want a string/);
 });
 
 test('defaults: room, no display name, no inputs', () => {
@@ -57,7 +72,7 @@ test('inputs are sorted by time, stably', () => {
 });
 
 test('every action the model knows is accepted', () => {
-    for (const action of [ 'join', 'leave', 'knock', 'login', 'lock', 'unlock', 'send-chat', 'approve', 'deny', 'kick', 'destroy' ]) {
+    for (const action of [ 'join', 'leave', 'knock', 'login', 'lock', 'unlock', 'send-chat', 'set-display-name', 'approve', 'deny', 'kick', 'destroy' ]) {
         const raw = base();
 
         raw.inputs = [ {t_ms: 1, action} ];
