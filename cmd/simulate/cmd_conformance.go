@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jitsi-sim/confsim/internal/scenario"
@@ -74,7 +76,8 @@ const conformanceManual = `NAME
 
 SYNOPSIS
     simulate conformance [--library PATH] [--tier jsdom] [--out DIR]
-                         [--tolerance-ms N] [--timeout DURATION] PATH...
+                         [--tolerance-ms N] [--timeout DURATION]
+                         [--jobs N] [--known FILE] [--table FILE] PATH...
 
 DESCRIPTION
     For each scenario file named by PATH (files, directories or globs, as
@@ -90,12 +93,17 @@ DESCRIPTION
          faults at the same virtual times, up to the model's end time;
       4. compares the two traces as 'simulate diff' does.
 
+    The judge is lib-jitsi-meet 01daa07c3f8c: the model runs every
+    scenario in the lib-jitsi-meet profile, whatever profile the
+    scenario's own expectations are written for.
+
     It prints one line per scenario: "agrees", "differs" with the first
-    difference, "needs media (skipped)" when the model's run reaches
-    media (a Jingle session-initiate: conference.server_region_changed
-    or conference.media_session.started), which jsdom cannot answer
-    (it has no RTCPeerConnection), or "harness failed" with the reason.
-    A summary follows.
+    difference, "known difference" with the reason the --known file gives,
+    "needs media (skipped)" when the model's run reaches media (a Jingle
+    session-initiate: conference.server_region_changed or
+    conference.media_session.started), which jsdom cannot answer (it has
+    no RTCPeerConnection), or "harness failed" with the reason. A summary
+    follows.
 
     The library is --library PATH, else $LJM_LIBRARY, else
     ./node_modules/lib-jitsi-meet/dist/umd/lib-jitsi-meet.min.js. The
@@ -115,10 +123,25 @@ OPTIONS
         Real-time limit of one harness run (default 2m).
     --harness PATH
         The harness script (default conformance/harness/run.js).
+    --jobs N
+        Scenarios run side by side (default 2, at most 16); the output is
+        in scenario order whatever N.
+    --known FILE
+        Differences known and explained (default
+        conformance/known-differences.txt when it exists): one line per
+        scenario, "NAME: reason", # starts a comment. A listed scenario
+        that differs is reported with its reason and does not fail the
+        run; a listed scenario that agrees fails it (the list is stale).
+    --table FILE
+        Also write the verdicts as a Markdown table to FILE (the
+        committed one is docs/conformance.md), one row per scenario:
+        agrees, the first difference, the known reason, or needs media.
 
 EXIT STATUS
-    0   every scenario that ran agrees (skipped ones aside)
-    1   a scenario differs, or the harness failed on one
+    0   every scenario that ran agrees or differs as --known explains
+        (skipped ones aside)
+    1   a scenario differs, a known difference agrees now, or the harness
+        failed on one
     2   bad input: a scenario file has a problem, no library, no node, no
         harness, a flag is wrong
 
@@ -555,9 +578,9 @@ func planOf(sc *scenario.Scenario, res *scenario.Result) plan {
 	}
 	p.Client.DisplayName = sc.Config.Client.DisplayName
 	p.Client.Token = sc.Config.Client.Token
-	if sc.Config.Client.Guest {
-		p.AnonymousDomain = "guest." + sim.Domain
-	}
+	// The deployment's config names its guest domain (hosts.anonymousdomain)
+	// whether or not this client starts as a guest: a fault may make it one.
+	p.AnonymousDomain = "guest." + sim.Domain
 	opt := map[string]any{}
 	if sc.Config.Client.DisableRoomCreationRetry {
 		opt["disableRoomCreationRetry"] = true
@@ -596,6 +619,9 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 	tol := fs.Int64("tolerance-ms", 500, "how far apart matching events may be, in virtual `ms`")
 	timeout := fs.Duration("timeout", 2*time.Minute, "real-time limit of one harness run")
 	harness := fs.String("harness", filepath.Join("conformance", "harness", "run.js"), "the harness script")
+	jobs := fs.Int("jobs", 2, "scenarios run side by side")
+	knownPath := fs.String("known", "", "differences known and explained, `FILE`")
+	tablePath := fs.String("table", "", "write the verdicts as a Markdown table to `FILE`")
 	paths, code := parse(fs, conformanceManual, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -605,6 +631,14 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 	}
 	if *tol < 0 || *timeout <= 0 {
 		return usageError(stderr, cmd, "--tolerance-ms and --timeout must be positive")
+	}
+	if *jobs < 1 || *jobs > 16 {
+		return usageError(stderr, cmd, "--jobs %d: want 1 to 16", *jobs)
+	}
+	known, err := readKnown(*knownPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+		return exitBadInput
 	}
 	scs, code := loadAll(cmd, paths, stderr)
 	if code >= 0 {
@@ -648,27 +682,120 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 	r := conformanceRun{node: node, script: script, lib: lib, dir: dir, tolerance: float64(*tol), timeout: *timeout,
 		stdout: stdout, used: map[string]int{}}
 	start := time.Now()
-	var agree, differ, media, failed int
-	for _, sc := range scs {
-		v := r.scenario(sc)
-		switch v.kind {
-		case verdictAgrees:
+	verdicts := r.all(scs, *jobs)
+	var agree, differ, knownN, stale, media, failed int
+	for i, sc := range scs {
+		v := &verdicts[i]
+		reason, isKnown := known[sc.Name]
+		switch {
+		case v.kind == verdictDiffers && isKnown:
+			v.kind, v.text = verdictKnown, "known difference: "+reason
+			knownN++
+		case v.kind == verdictAgrees && isKnown:
+			v.kind, v.text = verdictStale, "agrees, but is listed as a known difference: remove it from the list"
+			stale++
+		case v.kind == verdictAgrees:
 			agree++
-		case verdictDiffers:
+		case v.kind == verdictDiffers:
 			differ++
-		case verdictMedia:
+		case v.kind == verdictMedia:
 			media++
 		default:
 			failed++
 		}
 		fmt.Fprintf(stdout, "%-40s %s\n", sc.Name, v.text)
 	}
-	fmt.Fprintf(stdout, "conformance: %d scenarios: %d agree, %d differ, %d need media (skipped), %d harness failures (%s, %s)\n",
-		len(scs), agree, differ, media, failed, *tier, time.Since(start).Round(100*time.Millisecond))
-	if differ > 0 || failed > 0 {
+	fmt.Fprintf(stdout, "conformance: %d scenarios: %d agree, %d differ, %d known differences, %d need media (skipped), %d harness failures (%s, %s)\n",
+		len(scs), agree, differ+stale, knownN, media, failed, *tier, time.Since(start).Round(100*time.Millisecond))
+	if *tablePath != "" {
+		if err := writeTable(*tablePath, scs, verdicts); err != nil {
+			fmt.Fprintf(stderr, "%s: --table: %v\n", cmd, err)
+			return exitBadInput
+		}
+	}
+	if differ > 0 || stale > 0 || failed > 0 {
 		return exitFail
 	}
 	return exitOK
+}
+
+// all runs every scenario, jobs at a time, and returns the verdicts in
+// scenario order.
+func (r *conformanceRun) all(scs []*scenario.Scenario, jobs int) []verdict {
+	out := make([]verdict, len(scs))
+	stems := make([]string, len(scs))
+	for i, sc := range scs {
+		stems[i] = r.stem(sc.Name) // handed out in order, before any goroutine
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(jobs, len(scs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = r.scenario(scs[i], stems[i])
+			}
+		}()
+	}
+	for i := range scs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// readKnown reads the known differences: "NAME: reason" per line. Without
+// a path, conformance/known-differences.txt is read when it exists.
+func readKnown(path string) (map[string]string, error) {
+	explicit := path != ""
+	if !explicit {
+		path = filepath.Join("conformance", "known-differences.txt")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if !explicit && errors.Is(err, fs.ErrNotExist) {
+			return map[string]string{}, nil
+		}
+		return nil, fmt.Errorf("--known: %w", err)
+	}
+	known := map[string]string{}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, reason, ok := strings.Cut(line, ":")
+		name, reason = strings.TrimSpace(name), strings.TrimSpace(reason)
+		if !ok || name == "" || reason == "" {
+			return nil, fmt.Errorf("%s:%d:1: want \"NAME: reason\"", path, i+1)
+		}
+		if _, dup := known[name]; dup {
+			return nil, fmt.Errorf("%s:%d:1: %s is listed twice", path, i+1, name)
+		}
+		known[name] = reason
+	}
+	return known, nil
+}
+
+// writeTable writes the verdicts as a Markdown table, in scenario order.
+// Only the first line of a verdict goes in, and nothing that changes from
+// run to run (no timings).
+func writeTable(path string, scs []*scenario.Scenario, vs []verdict) error {
+	var b strings.Builder
+	b.WriteString("<!-- generated by simulate conformance --table; do not edit -->\n")
+	b.WriteString("# The model judged by the real lib-jitsi-meet\n\n")
+	b.WriteString("Every bundled scenario, run on the model (profile `lib-jitsi-meet`) and on lib-jitsi-meet `01daa07c3f8c` in jsdom ")
+	b.WriteString("against the model's server side over XMPP (`simulate conformance`). Regenerate with ")
+	b.WriteString("`go run ./cmd/simulate conformance --library LIB --table docs/conformance.md scenarios/`.\n\n")
+	b.WriteString("| scenario | file | verdict |\n| --- | --- | --- |\n")
+	for i, sc := range scs {
+		text, _, _ := strings.Cut(vs[i].text, "\n")
+		text = strings.ReplaceAll(text, "|", "\\|")
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", sc.Name, filepath.ToSlash(sc.File), text)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 type verdictKind uint8
@@ -678,6 +805,8 @@ const (
 	verdictDiffers
 	verdictMedia
 	verdictFailed
+	verdictKnown // differs as the known differences say
+	verdictStale // agrees but is listed as a known difference
 )
 
 type verdict struct {
@@ -704,14 +833,14 @@ func (r *conformanceRun) stem(name string) string {
 	return s
 }
 
-func (r *conformanceRun) scenario(sc *scenario.Scenario) verdict {
+func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdict {
 	// The judge is lib-jitsi-meet 01daa07c3f8c: the model runs in its
 	// profile, whatever profile the scenario's own expectations are for.
 	pinned := *sc
 	pinned.Config.Profile = sim.ProfileLibJitsiMeet
 	sc = &pinned
 	res := scenario.Run(sc, scenario.Options{})
-	stem := filepath.Join(r.dir, r.stem(sc.Name))
+	stem := filepath.Join(r.dir, stemName)
 	var model bytes.Buffer
 	scenario.WriteJSONL(&model, &res)
 	if err := os.WriteFile(stem+".model.jsonl", model.Bytes(), 0o644); err != nil {

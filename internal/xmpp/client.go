@@ -329,7 +329,12 @@ func (st *state) presence(s *session, p *Element) {
 				pw = pe.Text
 			}
 		}
-		st.receive(wire.Message{Type: wire.JoinPresence, Password: pw})
+		// The display name (conference.setDisplayName) rides as <nick>.
+		name := ""
+		if n := p.Child("http://jabber.org/protocol/nick", "nick"); n != nil {
+			name = n.Text
+		}
+		st.receive(wire.Message{Type: wire.JoinPresence, Password: pw, Nick: name})
 	case "unavailable":
 		switch {
 		case isLobbyRoom(room) && st.inLobby && room == st.lobbyJid:
