@@ -32,6 +32,7 @@ type library struct {
 	acceptPending       bool   // our session-accept waits for its answer
 	statsDisposed       bool   // leave() has disposed of the statistics
 	displayName         string // set by setDisplayName, sent with the next join
+	loginRequests       int    // conference requests of authenticateAndUpgradeRole in flight
 
 	// ChatRoom and JitsiConference state learnt on joining.
 	inProgressEmitted       bool   // MUC_JOIN_IN_PROGRESS was emitted

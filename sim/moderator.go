@@ -37,6 +37,12 @@ func (s *Sim) onConferenceAnswer(a wire.FocusAnswer, http bool) {
 		s.emitEvent(catalog.AuthStatusChanged, catalog.PhaseFocusRequest,
 			P("isAuthEnabled", BoolV(a.AuthEnabled)), P("authIdentity", identity))
 	}
+	if s.lib.loginRequests > 0 {
+		// The conference request of authenticateAndUpgradeRole: its answer
+		// updates the identity, and nothing joins.
+		s.lib.loginRequests--
+		return
+	}
 	switch {
 	case a.OK && !a.Ready:
 		// ready=false: retry forever, 1 s, 2 s, 4 s ... capped at 120 s.
@@ -105,4 +111,18 @@ func (s *Sim) conferenceRequestRefused(e catalog.ConnError) {
 	ph := s.phase()
 	s.fire(evJoinRefused)
 	s.emit(Record{Event: catalog.ConnectionFailed, ConnErr: e, Phase: ph})
+}
+
+// login is JitsiConference.authenticateAndUpgradeRole: a second, logged-in
+// XMPP connection sends Moderator.authenticate's conference IQ (jicofo
+// stores the session's identity), then the conference's own Moderator sends
+// a new conference request (sendConferenceRequest), whose answer carries the
+// identity (AUTH_STATUS_CHANGED). It does not join the room: the
+// application calls join() after it.
+func (s *Sim) login() {
+	s.send(wire.Message{Type: wire.Login}, 0, wire.NoSession)
+	s.after(rtt, func() {
+		s.lib.loginRequests++
+		s.sendConferenceRequest()
+	})
 }

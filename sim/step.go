@@ -1,10 +1,6 @@
 package sim
 
-import (
-	"errors"
-
-	"github.com/jitsi-sim/confsim/sim/wire"
-)
+import "errors"
 
 // Step applies one input at the current virtual time. Its consequences are
 // scheduled; Advance, Settle or RunUntil deliver them. Step fails, changing
@@ -33,11 +29,7 @@ func (s *Sim) Step(in Input) (err error) {
 			s.join()
 		}
 	case ActionLogin:
-		// authenticateAndUpgradeRole: log in on a second connection, then a
-		// new conference request with the identity.
-		s.send(wire.Message{Type: wire.Login}, 0, wire.NoSession)
-		s.lib.joinPassword = in.Password
-		s.join()
+		s.login()
 	case ActionLeave:
 		if s.confState() == Failed {
 			// After CONFERENCE_DESTROYED: the presence gets no answer, no
