@@ -1,0 +1,189 @@
+package api
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/jitsi-sim/confsim/internal/scenario"
+	"github.com/jitsi-sim/confsim/sim"
+)
+
+// Scenario is a parsed scenario file.
+type Scenario struct {
+	Sc *scenario.Scenario
+}
+
+// ParseScenario parses a scenario file as the command line does; its error
+// has one "file:line:col: message" per line.
+func ParseScenario(filename string, data []byte) (*Scenario, error) {
+	sc, err := scenario.Parse(filename, data)
+	if err != nil {
+		return nil, err
+	}
+	return &Scenario{sc}, nil
+}
+
+type stepJSON struct {
+	Kind    string     `json:"kind"`
+	Pos     string     `json:"pos"`
+	Line    int        `json:"line"`
+	Col     int        `json:"col"`
+	Text    string     `json:"text"`
+	Input   *sim.Input `json:"input,omitempty"`
+	Advance int64      `json:"advance,omitempty"`
+	Within  int64      `json:"within,omitempty"`
+	Waits   bool       `json:"waits,omitempty"`
+	Never   []string   `json:"never,omitempty"`
+}
+
+type scenarioJSON struct {
+	Name        string     `json:"name"`
+	File        string     `json:"file"`
+	Description string     `json:"description"`
+	Config      Config     `json:"config"`
+	Steps       []stepJSON `json:"steps"`
+}
+
+// JSON describes the scenario for the JavaScript runner.
+func (s *Scenario) JSON() []byte {
+	sc := s.Sc
+	c := sc.Config
+	out := scenarioJSON{Name: sc.Name, File: sc.File, Description: strings.TrimSpace(sc.Description),
+		Config: Config{Profile: c.Profile, Seed: c.Seed, Room: c.Room, Deployment: c.Deployment, Client: c.Client, Limits: c.Limits},
+		Steps: []stepJSON{}}
+	for i := range sc.Steps {
+		st := &sc.Steps[i]
+		j := stepJSON{Kind: st.Kind.Key(), Pos: st.Pos.String(), Line: st.Pos.Line, Col: st.Pos.Col, Text: st.String()}
+		switch st.Kind {
+		case scenario.KindAction, scenario.KindFault:
+			in := st.Input
+			j.Input = &in
+		case scenario.KindAdvance:
+			j.Advance = st.Advance
+		case scenario.KindExpect:
+			j.Within, j.Waits = st.Expect.Within, st.Expect.Waits()
+		case scenario.KindExpectNever:
+			j.Never = st.Never
+		}
+		out.Steps = append(out.Steps, j)
+	}
+	b, _ := json.Marshal(out)
+	return b
+}
+
+// Config returns the scenario's configuration.
+func (s *Scenario) Config() sim.Config { return s.Sc.Config }
+
+// Find returns the index of the first record at or after from that the
+// expectation of step i matches, or -1.
+func (s *Scenario) Find(i int, x *Sim, from int) int {
+	e := s.Sc.Steps[i].Expect
+	recs := x.s.Records()
+	for j := max(from, 0); j < len(recs); j++ {
+		if matches(e, &recs[j]) {
+			return j
+		}
+	}
+	return -1
+}
+
+// StateMatches reports whether the state-only expectation of step i holds.
+func (s *Scenario) StateMatches(i int, x *Sim) bool {
+	return stateMatches(s.Sc.Steps[i].Expect.State, x.s.State())
+}
+
+// DescribeRecords lists records [from, to) for a failure message as the
+// scenario runner does, at most a dozen of them.
+func DescribeRecords(x *Sim, from, to int) string {
+	recs := x.s.Records()
+	var b strings.Builder
+	const most = 12
+	for i := from; i < to && i < from+most; i++ {
+		b.WriteString("    " + recs[i].String() + "\n")
+	}
+	if to-from > most {
+		b.WriteString("    ... and " + itoa(to-from-most) + " more\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// The matching rules of package scenario's runner (run.go), which keeps
+// them unexported.
+
+func matches(x *scenario.Expect, rec *sim.Record) bool {
+	if x.Event != "" && string(rec.Event) != x.Event {
+		return false
+	}
+	if x.Error != "" && rec.ErrorValue() != x.Error {
+		return false
+	}
+	if x.State != "" && !stateMatches(x.State, rec.State) {
+		return false
+	}
+	for _, want := range x.Params {
+		if !paramMatches(want, rec.Params) {
+			return false
+		}
+	}
+	return true
+}
+
+func stateMatches(want string, st sim.State) bool {
+	if strings.Contains(want, "/") {
+		return st.String() == want
+	}
+	return st.Conference.String() == want
+}
+
+func paramMatches(want sim.Param, got sim.Params) bool {
+	for _, p := range got {
+		if p.Name == want.Name {
+			return valueMatches(want.Value, p.Value)
+		}
+	}
+	return false
+}
+
+func valueMatches(want, v sim.Value) bool {
+	switch want.Kind {
+	case sim.Null:
+		return v.Kind == sim.Null || v.Kind == sim.Undefined
+	case sim.String:
+		return v.Kind == sim.String && v.Str == want.Str
+	case sim.Bool:
+		return v.Kind == sim.Bool && v.Bool == want.Bool
+	case sim.Number:
+		return v.Kind == sim.Number && v.Num == want.Num
+	case sim.Object:
+		if v.Kind != sim.Object && v.Kind != sim.Ref {
+			return false
+		}
+		for _, f := range want.Fields {
+			if !paramMatches(f, v.Fields) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// NativeResult is scenario.Run's result: the command line's verdict.
+type NativeResult struct {
+	Name    string          `json:"name"`
+	File    string          `json:"file"`
+	Pass    bool            `json:"pass"`
+	Reason  string          `json:"reason,omitempty"`
+	EndMs   int64           `json:"end_ms"`
+	Records json.RawMessage `json:"records"`
+}
+
+// RunNative runs the scenario with package scenario's runner.
+func (s *Scenario) RunNative() []byte {
+	res := scenario.Run(s.Sc, scenario.Options{})
+	b, _ := json.Marshal(NativeResult{Name: res.Scenario, File: res.File, Pass: res.Pass, Reason: res.Reason,
+		EndMs: res.EndMs, Records: RecordsJSON(res.Records, 0)})
+	return b
+}
