@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/jitsi-sim/confsim/internal/campaign"
 	"github.com/jitsi-sim/confsim/internal/explore"
@@ -32,6 +33,7 @@ SYNOPSIS
                     [--profile P] [--steps N] [--fault-rate P]
                     [--fault SELECTOR=P]... [--swarm] [--format F]
                     [--failures DIR] [--keep-failures N] [--run I]
+                    [--junit FILE] [--summary FILE]
 
 DESCRIPTION
     Each run draws a room, a deployment and a client, then up to --steps
@@ -69,19 +71,33 @@ OPTIONS
                       value (all its causes), phase:PHASE, causes, signals, all
     --swarm           each run arms a random half of the faults
     --format F        text (default): a summary; json: the summary as one JSON
-                      object (what merge reads); jsonl: every record of every
-                      run, in run order, one JSON object per line:
-                      {"scenario": "run-I", "t_ms", "event", "error", "params",
-                      "state"}, the record lines of "simulate run --format
-                      jsonl" without its result lines (the summary goes to
-                      stderr as text)
+                      object (what merge reads); jsonl: a header record
+                      {"header": {"tool": "confsim", "version", "profile",
+                      "lib_jitsi_meet", "seed"}} (lib_jitsi_meet: the commit
+                      the profile is pinned to, null for documented and
+                      mixed), then every record of every run, in run order,
+                      one JSON object per line: {"scenario": "run-I", "t_ms",
+                      "event", "error", "params", "args", "phase", "state"},
+                      the record lines of "simulate run --format jsonl"
+                      without "file" and without result lines (the summary
+                      goes to stderr as text)
     --failures DIR    where shrunk scenarios of failing runs go (default
                       failures; "" writes none), as DIR/seedS-runI-*.yaml;
                       a file of that name is replaced, others are left alone
     --keep-failures N failing runs listed and shrunk (default 20)
-    --run I           run only run I and print its configuration, inputs and
-                      records (text), or its records (jsonl); --format json
-                      is refused with --run
+    --run I           run only run I and print its configuration (as the
+                      keys of a scenario file), inputs and records (text),
+                      or the header and its records (jsonl); --format json,
+                      --junit and --summary are refused with --run
+    --junit FILE      also write a JUnit XML report: one failing case per
+                      failing run listed (--keep-failures), holding the
+                      command that reproduces it and its shrunk scenario,
+                      one more for the failing runs not listed, or one
+                      passing case for the campaign when no run failed
+    --summary FILE    also append a Markdown summary to FILE: runs, passed
+                      and failed, coverage, the errors reached, the failing
+                      runs with their reproduce commands (for GitHub
+                      Actions: --summary "$GITHUB_STEP_SUMMARY")
 
     A progress bar is drawn on stderr when it is a terminal. Numbers are
     decimal (010 is ten; 0x10, 1_000 and +1 are refused); --workers is at
@@ -105,13 +121,15 @@ EXAMPLES
     simulate random --seed 7 --runs 1000 --format jsonl > trace.jsonl
     simulate random --seed 7 --runs 1000000 --shard 3/8 --format json > shard3.json
     simulate random --seed 7 --run 4242
+    simulate random --seed 7 --runs 100000 --junit random.xml --summary "$GITHUB_STEP_SUMMARY"
 `
 
 const exploreManual = `NAME
     simulate explore - search the model exhaustively for paths to every error
 
 SYNOPSIS
-    simulate explore [--profile P] [--depth N] [--format F] [--emit DIR]
+    simulate explore [--profile P] [--depth N] [--workers N] [--format F]
+                     [--emit DIR]
 
 DESCRIPTION
     Breadth-first search over input sequences, each input followed by a
@@ -141,10 +159,12 @@ OPTIONS
     --format F    text (default) or json: {profile, depth, configs, nodes,
                   states, transitions, errors: [{name, value, reachable,
                   steps, witness, file}]}
-    --emit DIR    write each witness as a scenario file
-                  DIR/witness-<error>.yaml that simulate run passes. A
-                  file of that name is replaced (stderr lists them); other
-                  files in DIR are left alone
+    --emit DIR    write the witness of each reachable error as a scenario
+                  file that simulate run passes, named after the error's
+                  constant name in lower case with - for _:
+                  DIR/witness-ice-failed.yaml for ICE_FAILED. A file of
+                  that name is replaced (stderr lists them); other files
+                  in DIR are left alone
 
 EXIT STATUS
     0 done, 2 bad input (an unknown flag or value, a depth out of range).
@@ -159,7 +179,8 @@ const mergeManual = `NAME
     simulate merge - merge the JSON summaries of a sharded campaign
 
 SYNOPSIS
-    simulate merge [--format F] FILE...
+    simulate merge [--format F] [--allow-partial] [--summary FILE]
+                   [--keep-failures N] FILE...
 
 DESCRIPTION
     Adds up the summaries that "simulate random --shard I/N --format json"
@@ -167,7 +188,9 @@ DESCRIPTION
     that the result is the whole campaign's. The files must come from one
     campaign (same seed and drawing options), split it the same way (one
     N) and name distinct shards I/N with I < N; anything else is bad input.
-    A missing shard is reported on stderr as a warning. Fields a summary
+    A shard that is missing is bad input (a lost CI artifact must not
+    pass unseen), unless --allow-partial: then it is a warning on stderr
+    and the result is the campaign's in part. Fields a summary
     leaves out or null count as empty. Flags may follow the files.
 
     Nothing read is trusted: a summary is a regular file (or - for
@@ -181,16 +204,21 @@ DESCRIPTION
 OPTIONS
     --format F          text (default) or json (the form random writes)
     --keep-failures N   failing runs listed, at least 1 (default 20)
+    --allow-partial     merge even when shards are missing (a warning)
+    --summary FILE      also append a Markdown summary of the merged
+                        campaign to FILE (for GitHub Actions:
+                        --summary "$GITHUB_STEP_SUMMARY")
 
 EXIT STATUS
     0 merged, no violations; 1 some run broke an invariant; 2 bad input (an
     unreadable file, not a campaign summary, another campaign, shards
-    split differently or repeated, a summary that does not hold up), 3 an
-    internal error.
+    split differently, repeated or missing, a summary that does not hold
+    up), 3 an internal error.
 
 EXAMPLES
     simulate merge shard*.json
     simulate merge --format json shard0.json shard1.json > campaign.json
+    simulate merge --allow-partial --summary "$GITHUB_STEP_SUMMARY" shard*.json
 `
 
 // faultFlags collects --fault SEL=P flags.
@@ -236,6 +264,8 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 		format   = fs.String("format", "text", "")
 		failDir  = fs.String("failures", "failures", "")
 		runIndex = fs.String("run", "", "")
+		junit    = fs.String("junit", "", "")
+		summary  = fs.String("summary", "", "")
 	)
 	opts.Seed, opts.Runs, opts.Workers = 1, 1000, min(runtime.GOMAXPROCS(0), campaign.MaxWorkers)
 	opts.Steps, opts.FaultRate, opts.KeepFailures = campaign.DefaultSteps, campaign.DefaultFaultRate, campaign.DefaultKeepFailures
@@ -285,6 +315,9 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 		if *format == "json" {
 			return usageError(stderr, cmd, "--format json: with --run, want text or jsonl")
 		}
+		if *junit != "" || *summary != "" {
+			return usageError(stderr, cmd, "--junit and --summary report a campaign: not with --run")
+		}
 		c, err := campaign.New(opts)
 		if err != nil {
 			return usageError(stderr, cmd, "%v", err)
@@ -293,9 +326,22 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 	}
 	out := bufio.NewWriterSize(stdout, 1<<16)
 	defer out.Flush()
+	for _, f := range []struct{ name, path string }{{"junit", *junit}, {"summary", *summary}} {
+		if f.path != "" && !checkOutputFile(cmd, f.name, f.path, nil, stderr) {
+			return exitBadInput
+		}
+	}
+	if *junit != "" {
+		// Found unwritable before the campaign runs.
+		if err := writeFileAtomic(*junit, junitCampaign(nil, 0)); err != nil {
+			fmt.Fprintf(stderr, "%s: --junit: %v\n", cmd, err)
+			return exitBadInput
+		}
+	}
 	if *format == "jsonl" {
 		opts.JSONL = func(b []byte) error { _, err := out.Write(b); return err }
 	}
+	start := time.Now()
 	// SIGINT and SIGTERM stop the campaign at the next batch of runs: what
 	// ran is written whole, the summary says it was interrupted, and the
 	// status is 128 + the signal's number. Later signals change nothing.
@@ -305,6 +351,10 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 	c, err := campaign.New(opts)
 	if err != nil {
 		return usageError(stderr, cmd, "%v", err)
+	}
+	if *format == "jsonl" {
+		// The header goes first: the campaign writes nothing before Run.
+		writeHeader(out, campaignHeader(c.Options()))
 	}
 	if isTerminal(stderr) {
 		o := c.Options()
@@ -350,6 +400,18 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 		rep.FormatText(stderr)
 	default:
 		rep.FormatText(out)
+	}
+	if *junit != "" {
+		if err := writeFileAtomic(*junit, junitCampaign(rep, time.Since(start))); err != nil {
+			fmt.Fprintf(stderr, "%s: --junit: %v\n", cmd, err)
+			return exitBadInput
+		}
+	}
+	if *summary != "" {
+		if err := appendSummary(*summary, campaignSummary("simulate random", rep, nil)); err != nil {
+			fmt.Fprintf(stderr, "%s: --summary: %v\n", cmd, err)
+			return exitBadInput
+		}
 	}
 	switch caught() {
 	case syscall.SIGINT:
@@ -403,13 +465,17 @@ func randomOne(c *campaign.Campaign, i uint64, format string, stdout, stderr io.
 	defer out.Flush()
 	name := campaign.RunName(i)
 	if format == "jsonl" {
+		writeHeader(out, campaignHeader(c.Options()))
 		var b []byte
 		for k := range recs {
 			b = recs[k].AppendJSONL(b[:0], name, "")
 			out.Write(b)
 		}
 	} else {
-		fmt.Fprintf(out, "%s: seed %d, profile %s\n  room %+v\n  deployment %+v\n  client %+v\n", name, cfg.Seed, cfg.Profile, cfg.Room, cfg.Deployment, cfg.Client)
+		fmt.Fprintf(out, "%s, configured as in a scenario file:\n", name)
+		for _, line := range strings.Split(strings.TrimSuffix(campaign.ConfigYAML(cfg), "\n"), "\n") {
+			fmt.Fprintf(out, "  %s\n", line)
+		}
 		fmt.Fprintf(out, "inputs:")
 		for _, s := range steps {
 			fmt.Fprintf(out, " %s;", s)
@@ -533,6 +599,8 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	keep := new(int)
 	*keep = campaign.DefaultKeepFailures
 	fs.Var(intFlag{keep}, "keep-failures", "")
+	allowPartial := fs.Bool("allow-partial", false, "")
+	summary := fs.String("summary", "", "")
 	paths, code := parse(fs, mergeManual, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -565,8 +633,22 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	if total.Interrupted {
 		fmt.Fprintf(stderr, "%s: warning: some shards were interrupted; the counts are those of the runs done\n", cmd)
 	}
-	if missing := campaign.MissingShards(total.Shards); len(missing) > 0 {
-		fmt.Fprintf(stderr, "%s: warning: the shards do not cover the campaign (missing: %s)\n", cmd, strings.Join(missing, ", "))
+	missing := campaign.MissingShards(total.Shards)
+	if len(missing) > 0 {
+		if !*allowPartial {
+			fmt.Fprintf(stderr, "%s: the shards do not cover the campaign (missing: %s); give the summaries of all the shards, or --allow-partial to merge these alone\n", cmd, strings.Join(missing, ", "))
+			return exitBadInput
+		}
+		fmt.Fprintf(stderr, "%s: warning: the shards do not cover the campaign (missing: %s); merged as --allow-partial asks\n", cmd, strings.Join(missing, ", "))
+	}
+	if *summary != "" {
+		if !checkOutputFile(cmd, "summary", *summary, paths, stderr) {
+			return exitBadInput
+		}
+		if err := appendSummary(*summary, campaignSummary("simulate merge", total, missing)); err != nil {
+			fmt.Fprintf(stderr, "%s: --summary: %v\n", cmd, err)
+			return exitBadInput
+		}
 	}
 	if *format == "json" {
 		if err := total.WriteJSON(stdout); err != nil {
@@ -617,4 +699,50 @@ func statError(path string, err error) error {
 		return fmt.Errorf("open %s: %v", scenario.Quote(path), pe.Err)
 	}
 	return fmt.Errorf("%s: %v", scenario.Quote(path), err)
+}
+
+// campaignHeader is the JSONL header of a campaign: its seed and profile
+// (mixed: drawn per run, so no one pin).
+func campaignHeader(o campaign.Options) jsonlHeader {
+	seed := o.Seed
+	p := effectiveProfile(sim.Profile(o.Profile))
+	return jsonlHeader{Profile: string(p), LibJitsiMeet: libPin(p), Seed: &seed}
+}
+
+// junitCampaign is the JUnit report of a campaign: one failing case per
+// failing run listed (with the command that reproduces it), one for the
+// failing runs beyond --keep-failures, or one passing case when no run
+// failed. rep nil is the placeholder written before the campaign runs.
+func junitCampaign(rep *campaign.Report, wall time.Duration) []byte {
+	suite := junitSuite{Name: "simulate random"}
+	if rep == nil {
+		return junitDoc(suite)
+	}
+	name := fmt.Sprintf("campaign seed %d shards %s", rep.Seed, strings.Join(rep.Shards, ","))
+	for _, f := range rep.Failures {
+		body := fmt.Sprintf("%s\nreproduce: %s\n", f.Violation.String(), f.Reproduce)
+		c := junitCase{Name: campaign.RunName(f.Run), Classname: xmlSafe(name), Time: seconds(0),
+			Failure: &junitFailure{Message: xmlSafe(f.Violation.String()), Type: "invariant", Body: xmlSafe(body)}}
+		if f.Scenario != "" {
+			c.File, c.Line = xmlSafe(f.Scenario), 1
+			c.Failure.Body += xmlSafe(fmt.Sprintf("shrunk to %d steps: simulate run %s\n", f.Shrunk, f.Scenario))
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	if rest := rep.ViolationRuns - min(rep.ViolationRuns, uint64(len(rep.Failures))); rest > 0 {
+		suite.Cases = append(suite.Cases, junitCase{Name: "other failing runs", Classname: xmlSafe(name), Time: seconds(0),
+			Failure: &junitFailure{Message: fmt.Sprintf("%d more runs broke an invariant (raise --keep-failures to list them)", rest), Type: "invariant"}})
+	}
+	if len(suite.Cases) == 0 {
+		suite.Cases = append(suite.Cases, junitCase{Name: name, Classname: "simulate random", Time: seconds(wall),
+			Properties: &junitPropsList{[]junitProp{{"runs", strconv.FormatUint(rep.Runs, 10)}, {"events", strconv.FormatUint(rep.Events, 10)}}}})
+	}
+	suite.Time = seconds(wall)
+	suite.Tests = len(suite.Cases)
+	for _, c := range suite.Cases {
+		if c.Failure != nil {
+			suite.Failures++
+		}
+	}
+	return junitDoc(suite)
 }

@@ -40,7 +40,8 @@ func TestRandomJSONSameForAnyWorkers(t *testing.T) {
 	}
 	j1, _, _ := runCLI(t, "random", "--seed", "5", "--runs", "200", "--workers", "1", "--format", "jsonl")
 	j2, _, _ := runCLI(t, "random", "--seed", "5", "--runs", "200", "--workers", "2", "--format", "jsonl")
-	if j1 != j2 || !strings.HasPrefix(j1, `{"scenario":"run-0","t_ms":`) {
+	header := `{"header":{"tool":"confsim","version":"devel","profile":"documented","lib_jitsi_meet":null,"seed":5}}` + "\n"
+	if j1 != j2 || !strings.HasPrefix(j1, header+`{"scenario":"run-0","t_ms":`) {
 		t.Fatalf("jsonl differs or is malformed: %.200s", j1)
 	}
 }
@@ -191,10 +192,14 @@ func TestMergeNullFieldsAndMismatchedShards(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.files, code, errOut, c.msg)
 		}
 	}
-	// A missing shard is named.
-	_, errOut, code = runCLI(t, "merge", v1)
-	if code != exitOK || !strings.Contains(errOut, "(missing: 1/2)") {
-		t.Errorf("exit %d, stderr %q", code, errOut)
+	// A missing shard is named, and is bad input unless --allow-partial.
+	out, errOut, code = runCLI(t, "merge", v1)
+	if code != exitBadInput || out != "" || !strings.Contains(errOut, "(missing: 1/2)") || !strings.Contains(errOut, "--allow-partial") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, "merge", "--allow-partial", v1)
+	if code != exitOK || out == "" || !strings.Contains(errOut, "warning: the shards do not cover the campaign (missing: 1/2)") {
+		t.Errorf("--allow-partial: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
 

@@ -38,6 +38,7 @@ func commands() []command {
 		{"merge", "merge campaign results", cmdMerge, mergeManual},
 		{"diff", "compare two JSONL traces event by event", cmdDiff, diffManual},
 		{"conformance", "judge the model by the real lib-jitsi-meet", cmdConformance, conformanceManual},
+		{"version", "print the version and the library each profile follows", cmdVersion, versionManual},
 	}
 }
 
@@ -52,6 +53,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage())
 		return exitOK
+	case "-version", "--version":
+		c, _ := lookup("version")
+		return runChecked(c, rest, stdout, stderr)
 	case "help":
 		if len(rest) == 0 {
 			fmt.Fprint(stdout, usage())
@@ -111,13 +115,14 @@ Exit status:
 
 Examples:
     simulate run scenarios/
+    simulate run -v scenarios/happy/password-then-join.yaml
     simulate run --format jsonl scenarios/ > trace.jsonl
     simulate validate scenarios/
     simulate describe PASSWORD_REQUIRED
     simulate graph --format dot | dot -Tsvg > lifecycle.svg
 
 Run 'simulate help COMMAND' or 'simulate COMMAND --help' for the manual of a
-command. Scenario files are described in docs/scenario-format.md.
+command, 'simulate --version' for the version. Scenario files are described in docs/scenario-format.md.
 `)
 	return b.String()
 }
@@ -171,6 +176,10 @@ func oneOf(stderr io.Writer, cmd, flagName, v string, allowed ...string) bool {
 			return true
 		}
 	}
-	usageError(stderr, cmd, "--%s: unknown value %q (want %s)", flagName, v, strings.Join(allowed, " or "))
+	want := allowed[len(allowed)-1]
+	if n := len(allowed); n > 1 {
+		want = strings.Join(allowed[:n-1], ", ") + " or " + want
+	}
+	usageError(stderr, cmd, "--%s: unknown value %q (want %s)", flagName, v, want)
 	return false
 }

@@ -44,7 +44,7 @@ func TestUnwritableOutputIsAnError(t *testing.T) {
 		{"random", "--runs", "20"}, {"random", "--runs", "20", "--format", "json"},
 		{"random", "--runs", "20", "--format", "jsonl"}, {"random", "--run", "3"},
 		{"explore", "--depth", "1"}, {"explore", "--depth", "1", "--format", "json"},
-		{"merge", s0}, {"merge", "--format", "json", s0},
+		{"merge", "--allow-partial", s0}, {"merge", "--allow-partial", "--format", "json", s0},
 	} {
 		code, stderr := callTo(failWriter{&os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC}}, args...)
 		want := "simulate " + args[0] + ": cannot write standard output: no space left on device\n"

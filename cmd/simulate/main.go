@@ -21,18 +21,24 @@
 //	merge       merge campaign results
 //	diff        compare two JSONL traces event by event
 //	conformance judge the model by the real lib-jitsi-meet
+//	version     print the version and the library each profile follows
 //
 // simulate run PATH... replays the scenario files named by PATH (*.yaml and
 // *.yml files, directories searched for them, or glob patterns; each file
 // once, however it is named). Every file
 // is checked before anything runs; a file with a problem stops the whole
 // run with exit status 2 and one "file:line:col: message" per problem. By
-// default run prints a step-by-step trace: each step as it starts, the
-// records the model emitted, and each check. --format jsonl writes one
-// JSON object per record (scenario, t_ms, event, error, params, state) and
-// one result object per scenario (scenario, file, result, reason,
-// end_ms). --junit FILE also writes a JUnit XML report for CI. -q prints
-// only the verdicts.
+// default run prints one verdict per scenario and a summary; -v prints the
+// step-by-step trace before each verdict (each step as it starts, the
+// records the model emitted, and each check); -q prints only the failures
+// and the summary. --format jsonl writes a header record (tool, version,
+// profile, lib_jitsi_meet, seed, scenarios), one JSON object per record
+// (scenario, file, t_ms, event, error, params, args, phase, state) and one
+// result object per scenario (scenario, file, result, reason, end_ms).
+// --format github adds GitHub Actions annotations (::error file=,line=,col=::)
+// for failed steps and bad files. --junit FILE also writes a JUnit XML
+// report for CI (also when bad input stops the run), --summary FILE
+// appends a Markdown summary (for $GITHUB_STEP_SUMMARY).
 //
 // simulate validate PATH... checks files the same way without running them.
 //
@@ -58,7 +64,9 @@
 // --shard I/N. Each failing run prints the command that replays it; the
 // first --keep-failures of them are shrunk to scenario files in
 // --failures DIR that simulate run replays; --run I replays one run.
-// --format text (default), json (the summary) or jsonl (every record).
+// --format text (default), json (the summary) or jsonl (a header, then
+// every record). --junit FILE writes one failing test case per failing run
+// with its reproduce command; --summary FILE appends a Markdown summary.
 //
 // simulate explore searches breadth-first over input sequences (every
 // action the model allows, every cause and signal) up to --depth inputs
@@ -68,7 +76,7 @@
 //
 // simulate merge FILE... adds up the JSON summaries of the shards of one
 // campaign (simulate random --shard I/N --format json) into the whole
-// campaign's, and reports missing shards.
+// campaign's; a missing shard is bad input unless --allow-partial.
 //
 // simulate diff A.jsonl B.jsonl compares two JSONL traces scenario by
 // scenario, event by event (name, error value, positional arguments, order,
@@ -84,6 +92,10 @@
 // first difference, or needs media) and a summary; --out DIR keeps the
 // traces.
 //
+// simulate version (or simulate --version) prints simulate's version (the
+// module version, else the VCS revision, else "devel") and the
+// lib-jitsi-meet commit each profile is pinned to.
+//
 // Exit status: 0 when everything passed, 1 when an expectation failed (or,
 // for random and merge, a run broke an invariant), 2 on bad input (a
 // malformed or inconsistent file, an unknown flag, command, error or path).
@@ -91,6 +103,7 @@
 // Examples:
 //
 //	simulate run scenarios/
+//	simulate run -v scenarios/happy/password-then-join.yaml
 //	simulate run --format jsonl 'scenarios/*/*lobby*' > trace.jsonl
 //	simulate run -q --junit report.xml scenarios/
 //	simulate validate scenarios/

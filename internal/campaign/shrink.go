@@ -205,31 +205,7 @@ func ScenarioYAML(f ScenarioFile) []byte {
 	for _, line := range wrap(description, 90) {
 		b.WriteString("  " + line + "\n")
 	}
-	fmt.Fprintf(&b, "profile: %s\n", cfg.Profile)
-	fmt.Fprintf(&b, "seed: %d\n", cfg.Seed)
-	writeMap(&b, "room", [][2]string{
-		{"name", yqIf(cfg.Room.Name)}, {"exists", yb(cfg.Room.Exists)}, {"occupants", yi(cfg.Room.Occupants)},
-		{"max_occupants", yi(cfg.Room.MaxOccupants)}, {"password", yqIf(cfg.Room.Password)}, {"lobby", yb(cfg.Room.Lobby)},
-		{"members_only", yb(cfg.Room.MembersOnly)}, {"waiting_for_host", yb(cfg.Room.WaitingForHost)},
-		{"require_display_name", yb(cfg.Room.RequireDisplayName)},
-	})
-	auth := ""
-	if cfg.Deployment.Authentication != "" && cfg.Deployment.Authentication != sim.AuthNone {
-		auth = string(cfg.Deployment.Authentication)
-	}
-	writeMap(&b, "deployment", [][2]string{
-		{"authentication", auth}, {"conference_request_http", yb(cfg.Deployment.ConferenceRequestHTTP)},
-		{"reservations", yb(cfg.Deployment.Reservations)}, {"visitors", yb(cfg.Deployment.Visitors)},
-		{"max_occupants", yi(cfg.Deployment.MaxOccupants)}, {"p2p", yb(cfg.Deployment.P2P)},
-		{"enable_ice_restart", yb(cfg.Deployment.EnableIceRestart)}, {"no_password_support", yb(cfg.Deployment.NoPasswordSupport)},
-	})
-	writeMap(&b, "client", [][2]string{
-		{"display_name", yqIf(cfg.Client.DisplayName)}, {"token", yqIf(cfg.Client.Token)}, {"logged_in", yb(cfg.Client.LoggedIn)},
-		{"guest", yb(cfg.Client.Guest)}, {"disable_room_creation_retry", yb(cfg.Client.DisableRoomCreationRetry)},
-	})
-	if cfg.Limits != (sim.Limits{}) {
-		fmt.Fprintf(&b, "limits: {max_time_ms: %d, max_steps: %d}\n", cfg.Limits.MaxTimeMs, cfg.Limits.MaxSteps)
-	}
+	b.WriteString(ConfigYAML(cfg))
 	b.WriteString("steps:\n")
 	if len(steps) == 0 && never == "" && f.Expect == "" && f.FinalState == "" {
 		b.WriteString("  - settle: true\n")
@@ -270,6 +246,39 @@ func ScenarioYAML(f ScenarioFile) []byte {
 		fmt.Fprintf(&b, "  - settle: true\n  - expect: {state: %s}\n", yq(f.FinalState))
 	}
 	return []byte(b.String())
+}
+
+// ConfigYAML is a run's configuration as the keys of a scenario file
+// (profile, seed, room, deployment, client, limits), each section with its
+// keys that differ from the default, in block style.
+func ConfigYAML(cfg sim.Config) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "profile: %s\n", cfg.Profile)
+	fmt.Fprintf(&b, "seed: %d\n", cfg.Seed)
+	writeMap(&b, "room", [][2]string{
+		{"name", yqIf(cfg.Room.Name)}, {"exists", yb(cfg.Room.Exists)}, {"occupants", yi(cfg.Room.Occupants)},
+		{"max_occupants", yi(cfg.Room.MaxOccupants)}, {"password", yqIf(cfg.Room.Password)}, {"lobby", yb(cfg.Room.Lobby)},
+		{"members_only", yb(cfg.Room.MembersOnly)}, {"waiting_for_host", yb(cfg.Room.WaitingForHost)},
+		{"require_display_name", yb(cfg.Room.RequireDisplayName)},
+	})
+	auth := ""
+	if cfg.Deployment.Authentication != "" && cfg.Deployment.Authentication != sim.AuthNone {
+		auth = string(cfg.Deployment.Authentication)
+	}
+	writeMap(&b, "deployment", [][2]string{
+		{"authentication", auth}, {"conference_request_http", yb(cfg.Deployment.ConferenceRequestHTTP)},
+		{"reservations", yb(cfg.Deployment.Reservations)}, {"visitors", yb(cfg.Deployment.Visitors)},
+		{"max_occupants", yi(cfg.Deployment.MaxOccupants)}, {"p2p", yb(cfg.Deployment.P2P)},
+		{"enable_ice_restart", yb(cfg.Deployment.EnableIceRestart)}, {"no_password_support", yb(cfg.Deployment.NoPasswordSupport)},
+	})
+	writeMap(&b, "client", [][2]string{
+		{"display_name", yqIf(cfg.Client.DisplayName)}, {"token", yqIf(cfg.Client.Token)}, {"logged_in", yb(cfg.Client.LoggedIn)},
+		{"guest", yb(cfg.Client.Guest)}, {"disable_room_creation_retry", yb(cfg.Client.DisableRoomCreationRetry)},
+	})
+	if cfg.Limits != (sim.Limits{}) {
+		fmt.Fprintf(&b, "limits: {max_time_ms: %d, max_steps: %d}\n", cfg.Limits.MaxTimeMs, cfg.Limits.MaxSteps)
+	}
+	return b.String()
 }
 
 func writeMap(b *strings.Builder, key string, kv [][2]string) {
