@@ -231,3 +231,22 @@ func TestSummaryMarkdown(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// TestDiffPassesOverTheHeader: simulate diff reads what run --format jsonl
+// writes, header included, and a header changes no comparison.
+func TestDiffPassesOverTheHeader(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "a.yaml", passing)
+	_, withHeader, _ := call("run", "--format", "jsonl", p)
+	_, bare, _ := strings.Cut(withHeader, "\n")
+	a := write(t, dir, "a.jsonl", withHeader)
+	b := write(t, dir, "b.jsonl", bare)
+	if code, out, stderr := call("diff", a, b); code != exitOK {
+		t.Fatalf("a trace and the same without its header: exit %d\n%s%s", code, out, stderr)
+	}
+	// A line with "header" and "event" is a record, checked as one.
+	c := write(t, dir, "c.jsonl", `{"header":1,"event":"x","scenario":"a"}`+"\n")
+	if code, _, stderr := call("diff", c, b); code != exitBadInput || !strings.Contains(stderr, `c.jsonl:1: missing key "t_ms"`) {
+		t.Errorf("a record with a header key: exit %d, %s", code, stderr)
+	}
+}

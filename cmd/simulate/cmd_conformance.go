@@ -36,7 +36,9 @@ DESCRIPTION
     Diff reads two traces in the format of 'simulate run --format jsonl'
     (one JSON object per line with the keys scenario, t_ms, event, error
     and, optionally, file, params, args, phase and state; lines with a
-    "result" key are verdicts and are passed over) and compares them
+    "result" key are verdicts, and a line with a "header" key and no
+    "event" (the header record simulate writes first), and are passed
+    over) and compares them
     scenario by scenario, event by event, in order:
 
       - the event name;
@@ -213,6 +215,13 @@ func parseTraceLine(line string) (rec traceRecord, isResult bool, err error) {
 	}
 	if _, ok := obj["result"]; ok {
 		return rec, true, nil
+	}
+	// The header record that starts a stream ({"header": {"tool", ...}})
+	// is passed over too.
+	if _, ok := obj["header"]; ok {
+		if _, ok := obj["event"]; !ok {
+			return rec, true, nil
+		}
 	}
 	rec.raw = line
 	str := func(key string) (string, error) {
