@@ -196,7 +196,12 @@ func cmdDescribe(args []string, stdout, stderr io.Writer) int {
 	}
 	e, ok := findError(rest[0])
 	if !ok {
-		fmt.Fprintf(stderr, "simulate describe: unknown error %q: not the name, value or a cause id of a conference error\nRun 'simulate errors' for the list.\n", rest[0])
+		var names []string
+		for _, e := range catalog.Errors() {
+			names = append(names, e.Name, e.Value)
+		}
+		names = append(names, scenario.CauseIDs()...)
+		fmt.Fprintf(stderr, "simulate describe: unknown error %q%s: not the name, value or a cause id of a conference error\nRun 'simulate errors' for the list.\n", rest[0], scenario.Suggest(rest[0], names))
 		return exitBadInput
 	}
 	var b strings.Builder

@@ -146,6 +146,10 @@ func stateMatches(want string, st sim.State) bool {
 	return st.Conference.String() == want
 }
 
+// Suggest returns ` (did you mean "x"?)` for the candidate closest to s
+// (case aside), or "" when none is close.
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }
+
 // suggest returns ` (did you mean "x"?)` for the closest candidate, or "".
 func suggest(s string, candidates []string) string {
 	best, bestD := "", len(s)/2+2

@@ -409,12 +409,28 @@ func (p *parser) mapping(n ast.Node, where string, allowed []string) ([]entry, b
 			if where != "" {
 				in = " in " + where
 			}
-			p.errorf(mv.Key, "unknown key %s%s%s", clip(strconv.Quote(key)), in, suggest(key, allowed))
+			hint := suggest(key, allowed)
+			if to, ok := keySynonyms[key]; ok && slices.Contains(allowed, to) {
+				hint = fmt.Sprintf(" (did you mean %q? %s)", to, keySynonymWhy[to])
+			}
+			p.errorf(mv.Key, "unknown key %s%s%s", clip(strconv.Quote(key)), in, hint)
 			continue
 		}
 		out = append(out, entry{key: key, keyN: mv.Key, value: p.resolve(mv.Value), raw: mv.Value})
 	}
 	return out, true
+}
+
+// keySynonyms are the words people reach for instead of a key of the
+// format, which an edit distance does not find.
+var keySynonyms = map[string]string{
+	"wait": "advance", "sleep": "advance", "delay": "advance", "after": "advance",
+	"expect_not": "expect_never", "never": "expect_never",
+}
+
+var keySynonymWhy = map[string]string{
+	"advance":      "advance: N moves virtual time forward by N ms",
+	"expect_never": "expect_never: [VALUE, ...] forbids error values and events from this step on",
 }
 
 // prefix is "where: ", or "" at the top level.
@@ -833,7 +849,12 @@ func (p *parser) step(n, raw ast.Node, k int) (Step, bool) {
 		if s, ok := p.str(ke, "fault"); ok {
 			st.Input.Fault = s
 			if _, _, isCause := catalog.CauseByID(s); !isCause && !sim.IsSignal(s) {
-				p.errorf(ke.raw, "unknown fault %s%s: not a documented cause or a signal ('simulate errors' lists them)", quoteClip(s), suggest(s, Faults()))
+				if ce := errorNamed(s); ce != nil {
+					p.errorf(ke.raw, "fault %s: that is an error, not a cause; a fault is one of its causes: %s ('simulate describe %s' explains them)",
+						quoteClip(s), orList(causeIDs(ce)), ce.Name)
+				} else {
+					p.errorf(ke.raw, "unknown fault %s%s: not a documented cause or a signal ('simulate errors' lists them)", quoteClip(s), suggest(s, Faults()))
+				}
 			}
 		}
 	case KindAdvance:
@@ -887,6 +908,27 @@ func (p *parser) step(n, raw ast.Node, k int) (Step, bool) {
 
 func actionNames() []string { return actionStrings(sim.Actions) }
 
+// errorNamed finds the conference error a word names, in any case: its
+// constant name (ICE_FAILED) or its value (conference.iceFailed); nil when
+// it names none.
+func errorNamed(s string) *catalog.Error {
+	for i := range catalog.Errors() {
+		e := &catalog.Errors()[i]
+		if strings.EqualFold(s, e.Name) || strings.EqualFold(s, e.Value) {
+			return e
+		}
+	}
+	return nil
+}
+
+func causeIDs(e *catalog.Error) []string {
+	out := make([]string, len(e.Causes))
+	for i, c := range e.Causes {
+		out[i] = c.ID
+	}
+	return out
+}
+
 func actionStrings(as []sim.Action) []string {
 	out := make([]string, len(as))
 	for i, a := range as {
@@ -920,7 +962,10 @@ func (p *parser) expect(ke entry) *Expect {
 				x.Error = s
 				if !isErrorValue(s) {
 					if ce, ok := catalog.ByName(s); ok {
-						p.errorf(e.raw, "unknown error value %s: that is the name of %s; write its value", quoteClip(s), ce.Value)
+						// The constant name stands for its value.
+						x.Error = ce.Value
+					} else if ce := errorNamed(s); ce != nil {
+						p.errorf(e.raw, "unknown error value %s: write error: %s (the value of %s) or error: %s", quoteClip(s), ce.Value, ce.Name, ce.Name)
 					} else {
 						p.errorf(e.raw, "unknown error value %s%s: not a conference or connection error value ('simulate errors' lists them)", quoteClip(s), suggest(s, ErrorValues()))
 					}

@@ -42,8 +42,14 @@ var schemaExpressibleBad = []badCase{
 		`2:8: steps: want a sequence of steps, got a mapping`},
 	{"unknown-error-value", "description: x\nsteps:\n  - action: join\n  - expect: {error: conference.passwordRequird}\n",
 		`4:21: unknown error value "conference.passwordRequird" (did you mean "conference.passwordRequired"?): not a conference or connection error value ('simulate errors' lists them)`},
-	{"error-name-not-value", "description: x\nsteps:\n  - expect: {error: PASSWORD_REQUIRED}\n",
-		`3:21: unknown error value "PASSWORD_REQUIRED": that is the name of conference.passwordRequired; write its value`},
+	{"error-name-wrong-case", "description: x\nsteps:\n  - expect: {error: password_required}\n",
+		`3:21: unknown error value "password_required": write error: conference.passwordRequired (the value of PASSWORD_REQUIRED) or error: PASSWORD_REQUIRED`},
+	{"error-as-fault", "description: x\nsteps:\n  - fault: ICE_FAILED\n",
+		`3:12: fault "ICE_FAILED": that is an error, not a cause; a fault is one of its causes: peer-connection-failure, firewall-blocks-media, turn-unavailable or nat-traversal-failure ('simulate describe ICE_FAILED' explains them)`},
+	{"error-value-as-fault", "description: x\nsteps:\n  - fault: conference.iceFailed\n",
+		`3:12: fault "conference.iceFailed": that is an error, not a cause; a fault is one of its causes: ...`},
+	{"wait-key", "description: x\nsteps:\n  - wait: 100\n",
+		`3:5: unknown key "wait" in step 1 (did you mean "advance"? advance: N moves virtual time forward by N ms)`},
 	{"unknown-event", "description: x\nsteps:\n  - expect: {event: conference.joind}\n",
 		`3:21: unknown event "conference.joind" (did you mean "conference.joined"?): not a lib-jitsi-meet event the simulator emits`},
 	{"unknown-state", "description: x\nsteps:\n  - expect: {state: joind}\n",
@@ -284,5 +290,19 @@ func TestParamAliasBomb(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestErrorByConstantName: error: takes the constant name for its value.
+func TestErrorByConstantName(t *testing.T) {
+	sc, err := Parse("n.yaml", []byte("description: x\nroom: {password: s}\nsteps:\n  - action: join\n  - expect: {error: PASSWORD_REQUIRED}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sc.Steps[1].Expect.Error; got != "conference.passwordRequired" {
+		t.Fatalf("error %q, want conference.passwordRequired", got)
+	}
+	if res := Run(sc, Options{}); !res.Pass {
+		t.Fatalf("does not pass: %s", res.Reason)
 	}
 }
