@@ -289,10 +289,13 @@ export class FakeConference extends Emitter {
         return Promise.resolve();
     }
 
-    /** authenticateAndUpgradeRole(options): the model's action login; resolves once joined. */
-    authenticateAndUpgradeRole(options: { id?: string; password?: string; roomPassword?: string } = {}): Promise<void> {
-        return this.#host._waitFor('conference.authenticateAndUpgradeRole()',
-            { action: 'login', password: options.roomPassword ?? '' }, authWaiter);
+    /**
+     * authenticateAndUpgradeRole(options): the model's action login (a second connection logs in
+     * and sends its own conference request); resolves when the identity comes back
+     * (conference.auth_status_changed). Nothing joins: the application calls join() after it.
+     */
+    authenticateAndUpgradeRole(_options: { id?: string; password?: string; roomPassword?: string } = {}): Promise<void> {
+        return this.#host._waitFor('conference.authenticateAndUpgradeRole()', { action: 'login' }, authWaiter);
     }
 
     isJoined(): boolean {
@@ -340,7 +343,7 @@ const lockWaiter = (resolve: () => void, reject: (e: unknown) => void): Waiter =
 
 const authWaiter = (resolve: () => void, reject: (e: unknown) => void): Waiter => ({
     onRecord: (r, args) => {
-        if (r.event === 'conference.joined') {
+        if (r.event === 'conference.auth_status_changed') {
             resolve();
             return true;
         }
@@ -951,7 +954,7 @@ function perform(sim: Simulation, input: NonNullable<ParsedStep['input']>): void
     }
     case 'leave': if (conf) { ignore(conf.leave()); return; } break;
     case 'knock': if (conf) { ignore(conf.joinLobby()); return; } break;
-    case 'login': if (conf) { ignore(conf.authenticateAndUpgradeRole({ roomPassword: input.password ?? '' })); return; } break;
+    case 'login': if (conf) { ignore(conf.authenticateAndUpgradeRole({})); return; } break;
     case 'lock': if (conf) { ignore(conf.lock(input.password ?? '')); return; } break;
     case 'unlock': if (conf) { ignore(conf.lock('')); return; } break;
     case 'send-chat': if (conf) { conf.sendTextMessage(input.text ?? ''); return; } break;
