@@ -157,13 +157,12 @@ func (s *Sim) connect() {
 
 // onConnected: the connection is established, then the conference joins.
 func (s *Sim) onConnected(m *wire.Message) {
-	s.fire(evConnected)
-	s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting, P("id", Str(m.Text)))
-	s.join()
-	// XMPP._onConnected asks the server for its disco#info; its lobbyrooms
-	// identity makes the library ask the lobby component for its features
+	// XMPP._connectionHandler asks the server for its disco#info before it
+	// emits CONNECTION_ESTABLISHED; the lobbyrooms identity in the answer
+	// makes the library ask the lobby component for its features
 	// (Caps.getFeaturesAndIdentities), and #displayname_required among them
-	// is DISPLAY_NAME_REQUIRED: two round trips that run beside the join.
+	// is DISPLAY_NAME_REQUIRED: two round trips that start just before the
+	// application's join and run beside it.
 	if m.DisplayNameRequired {
 		s.after(rtt, func() {
 			s.after(rtt, func() {
@@ -171,6 +170,9 @@ func (s *Sim) onConnected(m *wire.Message) {
 			})
 		})
 	}
+	s.fire(evConnected)
+	s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting, P("id", Str(m.Text)))
+	s.join()
 }
 
 // join is JitsiConference.join(password): the conference request to the

@@ -133,7 +133,9 @@ OPTIONS
         conformance/known-differences.txt when it exists): one line per
         scenario, "NAME: reason", # starts a comment. A listed scenario
         that differs is reported with its reason and does not fail the
-        run; a listed scenario that agrees fails it (the list is stale).
+        run; a listed scenario that agrees fails it (the list is stale),
+        unless it is listed as "NAME [race]: reason": a race between two
+        round trips the real library does not order either.
     --table FILE
         Also write the verdicts as a Markdown table to FILE (the
         committed one is docs/conformance.md), one row per scenario:
@@ -695,10 +697,14 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 	var agree, differ, knownN, stale, media, failed int
 	for i, sc := range scs {
 		v := &verdicts[i]
-		reason, isKnown := known[sc.Name]
+		k, isKnown := known[sc.Name]
 		switch {
+		case (v.kind == verdictDiffers || v.kind == verdictAgrees) && isKnown && k.race:
+			// The same words either way, so that the table is stable.
+			v.kind, v.text = verdictKnown, "known race: "+k.reason
+			knownN++
 		case v.kind == verdictDiffers && isKnown:
-			v.kind, v.text = verdictKnown, "known difference: "+reason
+			v.kind, v.text = verdictKnown, "known difference: "+k.reason
 			knownN++
 		case v.kind == verdictAgrees && isKnown:
 			v.kind, v.text = verdictStale, "agrees, but is listed as a known difference: remove it from the list"
@@ -755,9 +761,18 @@ func (r *conformanceRun) all(scs []*scenario.Scenario, jobs int) []verdict {
 	return out
 }
 
-// readKnown reads the known differences: "NAME: reason" per line. Without
-// a path, conformance/known-differences.txt is read when it exists.
-func readKnown(path string) (map[string]string, error) {
+// knownDifference is an explained difference. A race is one whose order
+// the real library itself does not fix (two independent round trips that
+// end together): such a scenario may agree or differ.
+type knownDifference struct {
+	reason string
+	race   bool
+}
+
+// readKnown reads the known differences: "NAME: reason" per line, or
+// "NAME [race]: reason". Without a path, conformance/known-differences.txt
+// is read when it exists.
+func readKnown(path string) (map[string]knownDifference, error) {
 	explicit := path != ""
 	if !explicit {
 		path = filepath.Join("conformance", "known-differences.txt")
@@ -765,11 +780,11 @@ func readKnown(path string) (map[string]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if !explicit && errors.Is(err, fs.ErrNotExist) {
-			return map[string]string{}, nil
+			return map[string]knownDifference{}, nil
 		}
 		return nil, fmt.Errorf("--known: %w", err)
 	}
-	known := map[string]string{}
+	known := map[string]knownDifference{}
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -777,13 +792,15 @@ func readKnown(path string) (map[string]string, error) {
 		}
 		name, reason, ok := strings.Cut(line, ":")
 		name, reason = strings.TrimSpace(name), strings.TrimSpace(reason)
+		name, race := strings.CutSuffix(name, "[race]")
+		name = strings.TrimSpace(name)
 		if !ok || name == "" || reason == "" {
-			return nil, fmt.Errorf("%s:%d:1: want \"NAME: reason\"", path, i+1)
+			return nil, fmt.Errorf("%s:%d:1: want \"NAME: reason\" or \"NAME [race]: reason\"", path, i+1)
 		}
 		if _, dup := known[name]; dup {
 			return nil, fmt.Errorf("%s:%d:1: %s is listed twice", path, i+1, name)
 		}
-		known[name] = reason
+		known[name] = knownDifference{reason, race}
 	}
 	return known, nil
 }

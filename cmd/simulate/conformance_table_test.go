@@ -14,10 +14,13 @@ import (
 func TestReadKnown(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "known.txt")
-	require.NoError(t, os.WriteFile(good, []byte("# why these differ\n\nroom-creation-restricted: the jitter is random in both\n"), 0o644))
+	require.NoError(t, os.WriteFile(good, []byte("# why these differ\n\nroom-creation-restricted: the jitter is random in both\nlobby [race]: two round trips\n"), 0o644))
 	k, err := readKnown(good)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"room-creation-restricted": "the jitter is random in both"}, k)
+	assert.Equal(t, map[string]knownDifference{
+		"room-creation-restricted": {"the jitter is random in both", false},
+		"lobby":                    {"two round trips", true},
+	}, k)
 
 	for name, text := range map[string]string{
 		"no-reason": "a:\n",
