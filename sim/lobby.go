@@ -29,7 +29,9 @@ func (s *Sim) onLobbyUnavailable(p wire.UnavailablePresence) {
 		s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(p.Reason)))
 	case p.Destroy:
 		// The lobby was turned off: join the main room instead.
-		s.rejoinMainRoom(s.lib.joinPassword)
+		// Lobby.js: mainRoom.join() with no password (ChatRoom.join sets
+		// this.password to undefined), whatever the first join carried.
+		s.rejoinMainRoom("")
 	}
 }
 
