@@ -50,7 +50,7 @@ func (s *Scenario) JSON() []byte {
 	c := sc.Config
 	out := scenarioJSON{Name: sc.Name, File: sc.File, Description: strings.TrimSpace(sc.Description),
 		Config: Config{Profile: c.Profile, Seed: c.Seed, Room: c.Room, Deployment: c.Deployment, Client: c.Client, Limits: c.Limits},
-		Steps: []stepJSON{}}
+		Steps:  []stepJSON{}}
 	for i := range sc.Steps {
 		st := &sc.Steps[i]
 		j := stepJSON{Kind: st.Kind.Key(), Pos: st.Pos.String(), Line: st.Pos.Line, Col: st.Pos.Col, Text: st.String()}
