@@ -174,7 +174,7 @@ func TestExpandErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 {
+	if want, _ := filepath.Glob("testdata/good/*.yaml"); len(got) != len(want) || len(want) < 3 {
 		t.Errorf("duplicates not removed: %v", got)
 	}
 }

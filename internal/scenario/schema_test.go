@@ -122,22 +122,10 @@ func TestSchemaMatchesParser(t *testing.T) {
 		}
 	}
 	defs := get(t, s, "$defs")
-	var stepKeysInSchema, actions, faults []string
-	for _, ref := range get(t, defs, "step", "oneOf").([]any) {
-		name := strings.TrimPrefix(ref.(map[string]any)["$ref"].(string), "#/$defs/")
-		vp := get(t, defs, name, "properties")
-		stepKeysInSchema = append(stepKeysInSchema, keys(t, vp)...)
-		if a := get(t, vp, "action"); a != nil {
-			actions = append(actions, strs(get(t, a, "enum"))...)
-		}
-		if f := get(t, vp, "fault"); f != nil {
-			if c, ok := get(t, f, "const").(string); ok {
-				faults = append(faults, c)
-			} else {
-				faults = append(faults, strs(get(t, f, "enum"))...)
-			}
-		}
-	}
+	stepProps := get(t, defs, "step", "properties")
+	stepKeysInSchema := keys(t, stepProps)
+	actions := strs(get(t, stepProps, "action", "enum"))
+	faults := strs(get(t, stepProps, "fault", "enum"))
 	if got, want := sorted(stepKeysInSchema), sorted(stepKeys); !slices.Equal(got, want) {
 		t.Errorf("step keys: schema %v, parser %v", got, want)
 	}
@@ -174,7 +162,7 @@ func TestSchemaMatchesParser(t *testing.T) {
 	for _, a := range catalog.AuthTypes() {
 		reasons = append(reasons, a.Value)
 	}
-	if got := strs(get(t, defs, "fault_reason", "properties", "reason", "enum")); !slices.Equal(sorted(got), sorted(reasons)) {
+	if got := strs(get(t, stepProps, "reason", "enum")); !slices.Equal(sorted(got), sorted(reasons)) {
 		t.Errorf("reasons: schema %v, catalog %v", got, reasons)
 	}
 	var values []string
@@ -324,9 +312,79 @@ func TestEveryIntegerKeyIsBounded(t *testing.T) {
 		}
 	}
 	defs := get(t, s, "$defs")
-	for _, p := range []any{get(t, defs, "advance", "properties", "advance"), get(t, defs, "expectation", "properties", "within")} {
+	for _, p := range []any{get(t, defs, "step", "properties", "advance"), get(t, defs, "expectation", "properties", "within")} {
 		if get(t, p, "maximum") != float64(MaxWaitMs) {
 			t.Errorf("advance/within: schema %v, parser at most %d", p, MaxWaitMs)
 		}
 	}
+}
+
+// TestSchemaDescribesEveryValue: editors show a description beside every
+// action, cause, signal, reason, event and error value they complete.
+func TestSchemaDescribesEveryValue(t *testing.T) {
+	s := publishedSchema(t)
+	if s["$id"] != "https://raw.githubusercontent.com/jitsi-sim/confsim/main/schema/scenario.schema.json" || !strings.HasSuffix(SchemaID, "/"+strings.TrimPrefix(schemaPath, "../../")) {
+		t.Errorf("$id %v: want the raw address of %s in the repository", s["$id"], schemaPath)
+	}
+	defs := get(t, s, "$defs")
+	for _, p := range []any{
+		get(t, defs, "step", "properties", "action"), get(t, defs, "step", "properties", "fault"),
+		get(t, defs, "step", "properties", "reason"), get(t, defs, "step", "properties", "expect_never", "items"),
+		get(t, defs, "expectation", "properties", "event"), get(t, defs, "expectation", "properties", "error"),
+		get(t, s, "properties", "profile"),
+	} {
+		values := strs(get(t, p, "enum"))
+		docs := strs(get(t, p, "markdownEnumDescriptions"))
+		if len(docs) != len(values) {
+			t.Errorf("%v: %d descriptions for %d values", values, len(docs), len(values))
+			continue
+		}
+		if get(t, p, "markdownDescription") == nil {
+			t.Errorf("%v: no markdownDescription", values)
+		}
+		for i, v := range values {
+			if strings.TrimSpace(docs[i]) == "" {
+				t.Errorf("%s: no description", v)
+			}
+		}
+	}
+	for _, a := range sim.Actions {
+		if actionDocs[a] == "" {
+			t.Errorf("action %s: no entry in actionDocs", a)
+		}
+	}
+	for _, c := range catalog.ConnErrors() {
+		if connErrorDocs[c] == "" {
+			t.Errorf("connection error %s: no entry in connErrorDocs", c)
+		}
+	}
+}
+
+// TestSchemaStepsUseIfThen: no oneOf (whose every branch reports), and no
+// union type (ajv's strict mode warns of it).
+func TestSchemaStepsUseIfThen(t *testing.T) {
+	data, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(`"oneOf"`)) {
+		t.Error("the schema uses oneOf")
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if _, ok := x["type"].([]any); ok {
+				t.Errorf("a union type: %v", x)
+			}
+			for _, y := range x {
+				walk(y)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	walk(publishedSchema(t))
 }
