@@ -111,7 +111,7 @@ func stepDefs() obj {
 			"markdownDescription": "The password of `join`, `login` or `lock`."},
 		"text": obj{"type": "string", "description": "The chat text of send-chat, the display name of set-display-name, the reason of kick and destroy.",
 			"markdownDescription": "The chat text of `send-chat`, the display name of `set-display-name`, the reason of `kick` and `destroy`."},
-		"fault": described(obj{}, "A documented cause id or a wire-level signal id (simulate errors lists them); not an error's name.", faults, faultDoc),
+		"fault":  described(obj{}, "A documented cause id or a wire-level signal id (simulate errors lists them); not an error's name.", faults, faultDoc),
 		"reason": described(obj{}, "The AUTH_ERROR_TYPES value of authorization-failure (general by default).", AuthReasons(), reasonDoc),
 		"advance": obj{"type": "integer", "minimum": waitRange.min, "maximum": waitRange.max,
 			"description": "Move virtual time forward by this many milliseconds.", "markdownDescription": "Move virtual time forward by this many milliseconds."},
