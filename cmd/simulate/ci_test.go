@@ -7,8 +7,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	yaml "github.com/goccy/go-yaml"
 
 	"github.com/jitsi-sim/confsim/internal/campaign"
 	"github.com/jitsi-sim/confsim/internal/invariant"
@@ -248,5 +252,100 @@ func TestDiffPassesOverTheHeader(t *testing.T) {
 	c := write(t, dir, "c.jsonl", `{"header":1,"event":"x","scenario":"a"}`+"\n")
 	if code, _, stderr := call("diff", c, b); code != exitBadInput || !strings.Contains(stderr, `c.jsonl:1: missing key "t_ms"`) {
 		t.Errorf("a record with a header key: exit %d, %s", code, stderr)
+	}
+}
+
+// TestGitHubWorkflowExample runs the simulate commands of the workflow in
+// docs/ci-github-actions.md, as its jobs would (with fewer runs): every
+// flag exists, the shards merge, and a lost shard fails the merge.
+func TestGitHubWorkflowExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/ci-github-actions.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```\n")
+	if !ok || !ok2 {
+		t.Fatal("no yaml block")
+	}
+	var wf struct {
+		Env  map[string]string
+		Jobs map[string]struct {
+			Strategy struct{ Matrix struct{ Shard []int } }
+			Steps    []struct{ Run string }
+		}
+	}
+	if err := yaml.Unmarshal([]byte(block), &wf); err != nil {
+		t.Fatal(err)
+	}
+	shards := wf.Jobs["campaign"].Strategy.Matrix.Shard
+	if strconv.Itoa(len(shards)) != wf.Env["SHARDS"] {
+		t.Fatalf("matrix %v, SHARDS %s", shards, wf.Env["SHARDS"])
+	}
+	dir := t.TempDir()
+	summary := filepath.Join(dir, "step-summary.md")
+	vars := strings.NewReplacer(`"$SEED"`, wf.Env["SEED"], `"$RUNS"`, "40", `$SHARDS`, wf.Env["SHARDS"],
+		`"$GITHUB_STEP_SUMMARY"`, summary, "scenarios/", "../../scenarios/", `"`, "")
+	// simulate runs one command line of a step in dir; it returns the exit
+	// status.
+	simulate := func(line string) int {
+		t.Helper()
+		var out string
+		args := strings.Fields(vars.Replace(line))
+		if i := slices.Index(args, ">"); i >= 0 {
+			out, args = filepath.Join(dir, args[i+1]), args[:i]
+		}
+		var expanded []string
+		for _, a := range args[1:] {
+			if m, _ := filepath.Glob(filepath.Join(dir, a)); strings.Contains(a, "*") && m != nil {
+				expanded = append(expanded, m...)
+			} else if strings.HasPrefix(a, "junit") || strings.HasSuffix(a, ".xml") {
+				expanded = append(expanded, filepath.Join(dir, a))
+			} else {
+				expanded = append(expanded, a)
+			}
+		}
+		code, stdout, stderr := call(expanded...)
+		if out != "" {
+			os.WriteFile(out, []byte(stdout), 0o644)
+		}
+		if code > exitFail {
+			t.Errorf("%s: exit %d\n%s", line, code, stderr)
+		}
+		return code
+	}
+	var ran []string
+	for _, job := range []string{"scenarios", "campaign", "merge"} {
+		for _, st := range wf.Jobs[job].Steps {
+			for _, line := range strings.Split(strings.ReplaceAll(st.Run, "\n", " "), "&&") {
+				line = strings.TrimSpace(line)
+				if !strings.HasPrefix(line, "./simulate ") {
+					continue
+				}
+				ran = append(ran, job)
+				if job != "campaign" {
+					simulate(line)
+					continue
+				}
+				for _, i := range shards {
+					simulate(strings.ReplaceAll(line, "${{ matrix.shard }}", strconv.Itoa(i)))
+				}
+			}
+		}
+	}
+	if !slices.Contains(ran, "merge") || !slices.Contains(ran, "campaign") || !slices.Contains(ran, "scenarios") {
+		t.Fatalf("simulate commands ran in %v", ran)
+	}
+	data, _ := os.ReadFile(summary)
+	if n := strings.Count(string(data), "## simulate random\n"); !strings.Contains(string(data), "## simulate run\n\n**PASS**") || n != len(shards) {
+		t.Errorf("the step summaries (%d of random):\n%.300s", n, data)
+	}
+	if !strings.Contains(string(data), "## simulate merge\n\n**PASS**: seed 7, shards 0/4,1/4,2/4,3/4: 40 runs") {
+		t.Errorf("the merged summary:\n%s", data)
+	}
+	// A lost artifact: the merge step fails.
+	os.Remove(filepath.Join(dir, "shard-2.json"))
+	if code, _, stderr := call("merge", filepath.Join(dir, "shard-0.json"), filepath.Join(dir, "shard-1.json"), filepath.Join(dir, "shard-3.json")); code != exitBadInput || !strings.Contains(stderr, "missing: 2/4") {
+		t.Errorf("a lost shard: exit %d, %s", code, stderr)
 	}
 }
