@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { createSimulation, catalog, missingNames } from '../dist/index.js';
 
@@ -18,8 +20,11 @@ test('every event and error value the model emits has its lib-jitsi-meet name', 
     assert.equal(J.errors.connection.CONNECTION_DROPPED_ERROR, 'connection.droppedError');
 });
 
-// The pinned build (not part of the package); CONFSIM_LIB_JITSI_MEET names another.
-const pinned = process.env.CONFSIM_LIB_JITSI_MEET ?? '/work/shared/lib-jitsi-meet/01daa07c/lib-jitsi-meet.min.js';
+// The pinned build (not part of the package), where scripts/test looks for it: $LJM_LIBRARY, else
+// ../shared/lib-jitsi-meet/01daa07c/ beside the project.
+const pinned = process.env.LJM_LIBRARY
+    ? resolve(fileURLToPath(new URL('../../', import.meta.url)), process.env.LJM_LIBRARY)
+    : fileURLToPath(new URL('../../../shared/lib-jitsi-meet/01daa07c/lib-jitsi-meet.min.js', import.meta.url));
 
 test('the tables equal lib-jitsi-meet 01daa07c\'s JitsiMeetJS.events and .errors', { skip: !existsSync(pinned) && `no ${pinned}` }, () => {
     // Just enough of a browser for the UMD bundle to define JitsiMeetJS.

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -112,9 +111,9 @@ func (x *Sim) RunNext(maxMs int64) (bool, error) {
 }
 
 func (x *Sim) runNext(maxMs int64) (bool, error) {
-	any := func(*sim.Record) bool { return true }
+	anyRecord := func(*sim.Record) bool { return true }
 	if maxMs >= 0 {
-		return x.s.RunUntil(maxMs, any)
+		return x.s.RunUntil(maxMs, anyRecord)
 	}
 	for x.s.Pending() {
 		at, ok := x.Next()
@@ -123,7 +122,7 @@ func (x *Sim) runNext(maxMs int64) (bool, error) {
 			// time, which ends at the same time.
 			at = x.s.Now() + 1
 		}
-		matched, err := x.s.RunUntil(at-x.s.Now(), any)
+		matched, err := x.s.RunUntil(at-x.s.Now(), anyRecord)
 		if matched || err != nil {
 			return matched, err
 		}
@@ -354,6 +353,3 @@ func CatalogJSON() []byte {
 	b, _ := json.Marshal(c)
 	return b
 }
-
-// MaxMs is "no limit" for RunNext's callers that want one.
-const MaxMs = math.MaxInt64
