@@ -349,3 +349,31 @@ func TestGitHubWorkflowExample(t *testing.T) {
 		t.Errorf("a lost shard: exit %d, %s", code, stderr)
 	}
 }
+
+// TestRandomJSONLFieldsAsTheHelpSays: the keys of a record are those the
+// manual lists, in its order.
+func TestRandomJSONLFieldsAsTheHelpSays(t *testing.T) {
+	_, out, _ := call("random", "--seed", "3", "--runs", "1", "--format", "jsonl")
+	lines := strings.Split(out, "\n")
+	if len(lines) < 2 {
+		t.Fatalf("output %q", out)
+	}
+	// The top-level keys in order.
+	var got []string
+	d := json.NewDecoder(strings.NewReader(lines[1]))
+	d.Token() // {
+	for d.More() {
+		k, _ := d.Token()
+		got = append(got, k.(string))
+		var skip json.RawMessage
+		d.Decode(&skip)
+	}
+	manual := strings.Join(strings.Fields(randomManual), " ")
+	want := `{"scenario": "run-I", "t_ms", "event", "error", "params", "args", "phase", "state"}`
+	if !strings.Contains(manual, want) {
+		t.Fatalf("the manual does not list %s", want)
+	}
+	if strings.Join(got, ",") != "scenario,t_ms,event,error,params,args,phase,state" {
+		t.Errorf("record keys %v: %s", got, lines[1])
+	}
+}
