@@ -109,6 +109,7 @@ func (s *Sim) onMUCJoined(m *wire.Message) {
 		s.emitEvent(catalog.VisitorsSupportedChanged, catalog.PhaseJoined, P("supported", BoolV(m.VisitorsEnabled)))
 	}
 	s.lib.roomInfo = true
+	s.maybeStartP2P(false) // JitsiConference._onMucJoined
 }
 
 // joinInProgress is MUC_JOIN_IN_PROGRESS: the first presence of the room
@@ -171,7 +172,7 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 		if s.lib.others < 1 {
 			s.stopP2P()
 		}
-		s.maybeStartP2P()
+		s.maybeStartP2P(true)
 	}
 }
 
@@ -267,6 +268,7 @@ func (s *Sim) onOccupantJoined(nick string) {
 	if s.lib.others > 1 {
 		s.stopP2P()
 	}
+	s.maybeStartP2P(false)
 }
 
 // sendChat sends a groupchat message.

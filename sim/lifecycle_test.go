@@ -346,7 +346,39 @@ func TestP2PNegotiationFailureIsFatal(t *testing.T) {
 	errs := errorsOf(s)
 	require.Len(t, errs, 1, dump(s))
 	assert.Equal(t, catalog.OfferAnswerFailed, errs[0].Err)
-	assert.Equal(t, "failed-in-room/jvb:connected/p2p:negotiating", s.State().String())
+	assert.Equal(t, "failed-in-room/jvb:checking/p2p:negotiating", s.State().String())
+}
+
+// P2P starts as JitsiConference._maybeStartOrStopP2P does: on our MUC join
+// when the call has two participants, beside the JVB session (not after it
+// connects), and, once a third participant has left, only backToP2PDelay
+// (5 s) later.
+func TestP2PStartsOnJoinAndBackAfterDelay(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.P2P = true
+	s := drive(t, cfg, act(sim.ActionJoin), settled())
+	joined := times(s, isEvent(catalog.ConferenceJoined))
+	started := times(s, func(r sim.Record) bool {
+		return r.Event == catalog.MediaSessionStarted && r.Params[0].Value.Bool
+	})
+	established := times(s, isEvent(catalog.ConnectionEstablished))
+	require.Len(t, joined, 1, dump(s))
+	require.Len(t, started, 1, dump(s))
+	require.Len(t, established, 1, dump(s))
+	assert.Less(t, started[0], established[0], "P2P is offered before the JVB session connects:\n%s", dump(s))
+	assert.Equal(t, joined[0]+p2pOfferMs+rttMs, started[0], dump(s))
+
+	require.NoError(t, s.Step(sim.Input{Fault: "participant-joins"}))
+	require.NoError(t, s.Settle())
+	require.Equal(t, "joined/jvb:connected/p2p:ended", s.State().String(), "three participants: no P2P\n%s", dump(s))
+	left := s.Now()
+	require.NoError(t, s.Step(sim.Input{Fault: "participant-leaves"}))
+	require.NoError(t, s.Settle())
+	again := times(s, func(r sim.Record) bool {
+		return r.Event == catalog.MediaSessionStarted && r.Params[0].Value.Bool && r.T > left
+	})
+	require.Len(t, again, 1, dump(s))
+	assert.Equal(t, left+5000+rttMs, again[0], "back to P2P after backToP2PDelay:\n%s", dump(s))
 }
 
 // Two newcomers at once: jicofo invites us once.
@@ -394,6 +426,9 @@ func TestNotReadyBackoffResetsOnReady(t *testing.T) {
 }
 
 const rttMs = 40
+
+// p2pOfferMs is the model's time to create a P2P offer.
+const p2pOfferMs = 100
 
 // Once the library has given the conference up (failed-in-room), nothing
 // but the application's leave() produces events.

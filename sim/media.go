@@ -143,7 +143,6 @@ func (s *Sim) jvbIceConnected() {
 		}
 		s.emitEvent(catalog.DataChannelOpened, catalog.PhaseMedia)
 	}
-	s.maybeStartP2P()
 }
 
 // setP2PStatus is JitsiConference._setP2PStatus: P2P_STATUS(conference,
@@ -193,16 +192,25 @@ func (s *Sim) iceFailedHandling() {
 
 // --- P2P ---------------------------------------------------------------------
 
-// maybeStartP2P starts a P2P session when the call has exactly two
-// participants and P2P is enabled.
-func (s *Sim) maybeStartP2P() {
+// maybeStartP2P is JitsiConference._maybeStartOrStopP2P on our MUC join and
+// a member's join (after a member left, with userLeft, it waits
+// backToP2PDelay): a P2P session when the call has exactly two participants
+// and P2P is enabled, started by the participant whose id is the smaller.
+// The model's MUC nick (Node) sorts before every other participant's id
+// (p1 ...), so we are always the initiator; answering a peer's offer is not
+// modelled. p2pStartMs stands for creating the offer.
+func (s *Sim) maybeStartP2P(userLeft bool) {
 	if !s.cfg.Deployment.P2P || s.lib.others != 1 {
 		return
 	}
 	if st := s.p2pState(); st != SessionNone && st != SessionEnded {
 		return
 	}
-	s.afterP2P(p2pStartMs, func() {
+	d := int64(p2pStartMs)
+	if userLeft {
+		d = backToP2PDelayMs
+	}
+	s.afterP2P(d, func() {
 		if st := s.p2pState(); s.confState() != Joined || s.lib.others != 1 || (st != SessionNone && st != SessionEnded) {
 			return
 		}

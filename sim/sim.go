@@ -11,13 +11,16 @@ import (
 
 // Latencies of the modelled network and server, in virtual milliseconds.
 const (
-	rtt             = 40   // one request/answer exchange with prosody or jicofo
-	iceCheckMs      = 200  // ICE connectivity checks until connected or failed
-	iceFailAfterMs  = 5000 // a connected ICE session that loses connectivity: disconnected, then failed
-	interruptionMs  = 2000 // an ice-interruption lasts this long
-	moderatorMs     = 3000 // a moderator takes this long to answer a knock
-	p2pStartMs      = 100  // delay before the P2P session is started
-	iceRestartLimit = 3    // MAX_CONNECTION_RETRIES
+	rtt            = 40   // one request/answer exchange with prosody or jicofo
+	iceCheckMs     = 200  // ICE connectivity checks until connected or failed
+	iceFailAfterMs = 5000 // a connected ICE session that loses connectivity: disconnected, then failed
+	interruptionMs = 2000 // an ice-interruption lasts this long
+	moderatorMs    = 3000 // a moderator takes this long to answer a knock
+	p2pStartMs     = 100  // creating the P2P offer
+	// backToP2PDelayMs is JitsiConference's backToP2PDelay (5 s): after a
+	// member left, P2P starts again only that much later.
+	backToP2PDelayMs = 5000
+	iceRestartLimit  = 3 // MAX_CONNECTION_RETRIES
 	// mucLeftTimeoutMs is ChatRoom.leave's wait for MUC_LEFT.
 	mucLeftTimeoutMs = 5000
 	// iqTimeoutMs is JingleSessionPC's IQ_TIMEOUT.
