@@ -153,12 +153,15 @@ function main() {
                 libraryPath: path.resolve(opts.library),
                 url: new URL('/', opts.control).href,
                 log,
-                seed: opts.seed
+                seed: opts.seed,
+                jquery: opts.jquery,
+                forceJQuery: opts.jquery !== ''
             });
         } catch (e) {
             finish(EXIT_FAILURE, `loading ${opts.library}: ${e.stack || e}`);
         }
-        log('harness', [ `loaded ${opts.library}: JitsiMeetJS.version ${page.JitsiMeetJS.version} in ${page.loadMs} ms` ]);
+        log('harness', [ `loaded ${opts.library}: JitsiMeetJS.version ${page.JitsiMeetJS.version} in ${page.loadMs} ms${
+            page.jqueryVersion ? `, after jQuery ${page.jqueryVersion}` : ''}` ]);
         const driver = new Driver({
             page,
             plan,

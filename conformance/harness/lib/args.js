@@ -4,6 +4,7 @@ const USAGE = `usage: node run.js --library LIB --ws WSURL --control CONTROLURL 
                    --out OUT.jsonl --scenario NAME [--file FILE] [--log LOG]
                    [--timeout-ms 60000] [--quiesce-timeout-ms 5000] [--seed 1]
                    [--quiescence auto|next|transcript|settle] [--settle-ms 30]
+                   [--jquery FILE]
 
 Runs a lib-jitsi-meet UMD bundle (LIB) in jsdom with fake timers against the
 server side at WSURL (XMPP over WebSocket) and CONTROLURL (its control
@@ -14,7 +15,12 @@ to OUT.jsonl. Exit status: 0 done, 1 failure, 2 bad arguments or plan,
 Quiescence (when virtual time may move) is told from the server's frame
 counts: from its "next" answer if it carries them, else from its transcript
 (auto); --quiescence settle waits --settle-ms of real time without traffic
-instead. --seed seeds the page's Math.random and crypto random values.`;
+instead. --seed seeds the page's Math.random and crypto random values.
+
+A bundle whose UMD header takes jquery as an external (lib-jitsi-meet of
+2021 and before) gets jQuery loaded first, as window.$, window.jQuery and
+window.jquery: the harness's own (npm ci) or --jquery FILE, which also
+forces it for any bundle.`;
 
 class UsageError extends Error {
     constructor(message) {
@@ -32,7 +38,8 @@ const STRING_FLAGS = {
     scenario: 'scenario',
     file: 'file',
     log: 'log',
-    quiescence: 'quiescence'
+    quiescence: 'quiescence',
+    jquery: 'jquery'
 };
 
 const NUMBER_FLAGS = {
@@ -65,7 +72,7 @@ function checkUrl(value, flag, protocols) {
  * @throws {UsageError} on a bad command line
  */
 function parseArgs(argv) {
-    const opts = {file: '', log: null, quiescence: 'auto', seed: 1, timeoutMs: 60000, settleMs: 30, quiesceTimeoutMs: 5000};
+    const opts = {file: '', log: null, jquery: '', quiescence: 'auto', seed: 1, timeoutMs: 60000, settleMs: 30, quiesceTimeoutMs: 5000};
 
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];

@@ -8,6 +8,8 @@ const fs = require('fs');
 const {JSDOM, VirtualConsole} = require('jsdom');
 const FakeTimers = require('@sinonjs/fake-timers');
 
+const {needsJQuery, jqueryPath, installJQuery, stubPeerConnection} = require('./jquery');
+
 const CONSOLE_METHODS = [ 'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table', 'assert' ];
 
 // mulberry32: a small seeded generator, so that the library's jitter and
@@ -34,9 +36,13 @@ function seededRandom(seed) {
  * @param {string} o.url the page's URL (its origin is the server's)
  * @param {function(string, Array)} o.log where the page's console goes
  * @param {number} [o.seed] the seed of Math.random
+ * @param {string} [o.jquery] the jQuery file for a bundle that needs it
+ *     (default: the harness's own)
+ * @param {boolean} [o.forceJQuery] load jQuery even if the bundle's header
+ *     does not ask for it
  * @returns {object} the page
  */
-function createPage({libraryPath, url, log, seed = 1}) {
+function createPage({libraryPath, url, log, seed = 1, jquery = '', forceJQuery = false}) {
     const bundle = fs.readFileSync(libraryPath, 'utf8');
     const virtualConsole = new VirtualConsole();
 
@@ -198,6 +204,17 @@ function createPage({libraryPath, url, log, seed = 1}) {
         });
     };
 
+    // jQuery, before the library, for a bundle whose UMD header takes it as
+    // an external, and the RTCPeerConnection such a (2021) bundle's init()
+    // reads (lib/jquery.js). A current bundle gets neither: its page stays
+    // as it was.
+    let jqueryVersion = null;
+
+    if (forceJQuery || needsJQuery(bundle)) {
+        jqueryVersion = installJQuery(w, clock, jqueryPath(jquery));
+        stubPeerConnection(w);
+    }
+
     // The library.
     const started = Date.now();
 
@@ -214,6 +231,7 @@ function createPage({libraryPath, url, log, seed = 1}) {
         clock,
         counters,
         loadMs,
+        jqueryVersion,
         JitsiMeetJS: w.JitsiMeetJS,
         held,
         flushHeld,
