@@ -200,8 +200,17 @@ func (st *state) joinError(pe wire.PresenceError) {
 	if pe.Text != "" {
 		e.add(el("text", "xmlns", nsStanzas).txt(pe.Text))
 	}
-	st.send(el("presence", "xmlns", nsClient, "type", "error", "from", st.room+"/"+st.nick, "to", to).
-		add(el("x", "xmlns", nsMUC), e))
+	p := el("presence", "xmlns", nsClient, "type", "error", "from", st.room+"/"+st.nick, "to", to).
+		add(el("x", "xmlns", nsMUC), e)
+	if pe.LobbyRoom != "" {
+		// mod_muc_lobby_rooms also puts the lobby room's jid, without a
+		// namespace, beside the error ("TODO: Drop this tag ... when all
+		// mobile clients and jigasi are updated"): where lib-jitsi-meet of
+		// 2021 (ChatRoom.onPresenceError, '>lobbyroom') reads it. The
+		// current library reads the one inside <error>.
+		p.add(el("lobbyroom").txt(pe.LobbyRoom))
+	}
+	st.send(p)
 }
 
 // joined answers a successful join as prosody does: the occupants' presences
