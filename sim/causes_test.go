@@ -139,9 +139,9 @@ var recipes = map[string]recipe{
 	"turn-unavailable":        {twoParty, before("turn-unavailable"), nil, "failed-in-room/jvb:failed"},
 	"nat-traversal-failure":   {twoParty, before("nat-traversal-failure"), nil, "failed-in-room/jvb:failed"},
 
-	"client-version-mismatch":       {twoParty, before("client-version-mismatch"), nil, "failed-in-room"},
+	"client-version-mismatch":       {twoParty, before("client-version-mismatch"), nil, "failed-in-room/jvb:connected"},
 	"server-components-out-of-sync": {twoParty, joined(fault("server-components-out-of-sync")), nil, "failed-in-room/jvb:connected"},
-	"major-version-mismatch":        {twoParty, before("major-version-mismatch"), nil, "failed-in-room"},
+	"major-version-mismatch":        {twoParty, before("major-version-mismatch"), nil, "failed-in-room/jvb:connected"},
 
 	"members-only-room": {twoParty, before("members-only-room"), sim.Params{sim.P("lobbyRoomJid", sim.Str("lobby.room@lobby.meet.example")), sim.P("waitingForHost", sim.BoolV(false))}, "members-only"},
 	"not-a-member":      {twoParty, before("not-a-member"), sim.Params{sim.P("lobbyRoomJid", undef), sim.P("waitingForHost", sim.BoolV(false))}, "members-only"},

@@ -131,7 +131,7 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 		s.emitEvent(catalog.ConferenceLeft, catalog.PhaseTeardown)
 		return
 	}
-	if s.confState() != Joined {
+	if !s.inRoom() {
 		return
 	}
 	switch {
@@ -193,7 +193,7 @@ func (s *Sim) onFocusPresence(p wire.FocusPresenceInfo) {
 		s.joinInProgress()
 		s.updateProperties(p)
 		return
-	case Joined:
+	case Joined, FailedInRoom:
 		s.updateProperties(p)
 	default:
 		return
@@ -233,7 +233,7 @@ func (s *Sim) updateProperties(p wire.FocusPresenceInfo) {
 // onMessageError is ChatRoom.onMessage for a message of type error: a
 // settings error with text first, then the chat error.
 func (s *Sim) onMessageError(m wire.ErrorMessageInfo) {
-	if s.confState() != Joined {
+	if !s.inRoom() {
 		return
 	}
 	if m.SettingsError != "" {
@@ -260,7 +260,7 @@ func (s *Sim) onRoomConfigResult(m *wire.Message) {
 
 // onOccupantJoined is a presence of a new occupant.
 func (s *Sim) onOccupantJoined(nick string) {
-	if s.confState() != Joined {
+	if !s.inRoom() {
 		return
 	}
 	s.emitEvent(catalog.UserJoined, s.phase(), P("id", Str(nick)))

@@ -56,13 +56,16 @@
 // The application (jitsi-meet): its automatic re-joins (wait-for-owner every
 // 5 s, the visitor retry on max users), its leave() after a non-recoverable
 // error and its reload dialogs are left to the caller, who sends the next
-// action. After a non-recoverable failure the library stops: in a terminal
-// state when the MUC is gone or was never joined, or in failed-in-room when
-// the MUC is still joined (FOCUS_LEFT, ICE_FAILED, OFFER_ANSWER_FAILED,
-// VIDEOBRIDGE_NOT_AVAILABLE, INCOMPATIBLE_SERVER_VERSIONS), where only the
-// application's leave() (giving conference.left) or a connection failure
-// follows. Also not modelled: tracks and codecs beyond a negotiation failure,
+// action. A failure that ends the conference leaves a terminal state; one
+// the library lets the application retry (DISPLAY_NAME_REQUIRED, MAX_USERS,
+// NOT_ALLOWED, CONNECTION_ERROR, RESERVATION_ERROR, a refused conference
+// request with XMPP up) leaves join-failed, where join() works again. An
+// in-room fatal error (FOCUS_LEFT, ICE_FAILED, OFFER_ANSWER_FAILED,
+// VIDEOBRIDGE_NOT_AVAILABLE, INCOMPATIBLE_SERVER_VERSIONS) leaves
+// failed-in-room, where the library goes on until the application leaves.
+// Also not modelled: tracks and codecs beyond a negotiation failure,
 // simulcast, E2EE, breakout rooms, the visitor node after a redirect, the
-// in-place ICE restart's 15 s fallback timer, SUSPEND_DETECTED, and room
-// metadata events (unique id, created timestamp).
+// in-place ICE restart's 15 s fallback timer, SUSPEND_DETECTED, the created
+// timestamp, chat messages (only their errors), XMPP stream resumption and
+// the connection errors beside droppedError, answering a peer's P2P offer.
 package sim

@@ -55,14 +55,19 @@ func (s *Sim) fire(ev string) {
 	if err := s.conf.Fire(ev); err != nil {
 		panic(fmt.Sprintf("sim: conference machine: %v", err))
 	}
-	switch st := s.confState(); {
-	case st.Terminal():
+	if s.confState().Terminal() {
 		s.endConference()
-	case st == FailedInRoom:
-		// The library stops here; the MUC and the sessions stay as they
-		// are until the application leaves.
-		s.lib.gen++
 	}
+	// In failed-in-room the library goes on: the MUC, its listeners and
+	// the Jingle sessions stay live until the application leaves.
+}
+
+// inRoom says whether we are in the MUC as the library sees it: joined, or
+// failed-in-room after an in-room fatal error (CONFERENCE_FAILED does not
+// leave the room; the application does).
+func (s *Sim) inRoom() bool {
+	st := s.confState()
+	return st == Joined || st == FailedInRoom
 }
 
 // endConference cancels everything in flight and closes both sessions.
@@ -102,7 +107,7 @@ func (s *Sim) phase() catalog.Phase {
 		return catalog.PhasePassword
 	case MembersOnly, Lobby:
 		return catalog.PhaseLobby
-	case Joined:
+	case Joined, FailedInRoom:
 		return catalog.PhaseJoined
 	}
 	return catalog.PhaseTeardown
@@ -119,6 +124,9 @@ func (s *Sim) raise(id catalog.ID, ev string, ps ...Param) {
 }
 
 func (s *Sim) raiseIn(ph catalog.Phase, id catalog.ID, ev string, ps ...Param) {
+	if ev == evFailInRoom && s.confState() == FailedInRoom {
+		ev = "" // a second in-room failure: the state stays
+	}
 	if ev != "" {
 		s.fire(ev)
 	}

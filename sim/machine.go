@@ -140,14 +140,14 @@ var conferenceTransitions = []transition{
 	{evKnock, []string{"members-only"}, "lobby"},
 	{evAdmitted, []string{"lobby"}, "conference-request"},
 	{evMUCJoined, []string{"muc-joining"}, "joined"},
-	{evFail, []string{"conference-request", "conference-request-retry", "muc-joining", "lobby", "joined"}, "failed"},
+	{evFail, []string{"conference-request", "conference-request-retry", "muc-joining", "lobby", "joined", "failed-in-room"}, "failed"},
 	{evFailInRoom, []string{"joined"}, "failed-in-room"},
 	{evJoinRefused, []string{"conference-request", "conference-request-retry", "muc-joining"}, "join-failed"},
 	{evLeave, []string{"joined", "failed-in-room"}, "leaving"},
 	{evLeaveUnjoined, []string{"connected", "conference-request", "conference-request-retry", "muc-joining",
 		"muc-join-retry", "password-required", "auth-required", "members-only", "lobby", "join-failed"}, "left"},
 	{evMUCLeft, []string{"leaving"}, "left"},
-	{evKicked, []string{"joined"}, "kicked"},
+	{evKicked, []string{"joined", "failed-in-room"}, "kicked"},
 }
 
 // Jingle session machine events.

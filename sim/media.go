@@ -17,7 +17,7 @@ func (s *Sim) p2pState() SessionState { return SessionState(s.p2p.Current()) }
 // onSessionInitiate is jicofo's session-initiate for the JVB session.
 func (s *Sim) onSessionInitiate(m *wire.Message) {
 	// One session-initiate at a time: jicofo invites once per session.
-	if st := s.jvbState(); s.confState() != Joined || (st != SessionNone && st != SessionEnded) {
+	if st := s.jvbState(); !s.inRoom() || (st != SessionNone && st != SessionEnded) {
 		return
 	}
 	s.fireSession(s.jvb, evInitiate)
@@ -112,7 +112,7 @@ func (s *Sim) onIceState(m *wire.Message) {
 			s.jvbIceFailed()
 		}
 	case wire.IceDisconnected:
-		if s.confState() == Joined && st == SessionConnected {
+		if s.inRoom() && st == SessionConnected {
 			s.fireSession(s.jvb, evIceDisconnect)
 			s.lib.jvbInterrupted = true
 			if !s.lib.p2pActive {
@@ -211,7 +211,7 @@ func (s *Sim) maybeStartP2P(userLeft bool) {
 		d = backToP2PDelayMs
 	}
 	s.afterP2P(d, func() {
-		if st := s.p2pState(); s.confState() != Joined || s.lib.others != 1 || (st != SessionNone && st != SessionEnded) {
+		if st := s.p2pState(); !s.inRoom() || s.lib.others != 1 || (st != SessionNone && st != SessionEnded) {
 			return
 		}
 		s.fireSession(s.p2p, evInitiate)
@@ -242,7 +242,7 @@ func (s *Sim) onP2PIceState(outcome string) {
 		s.setP2PStatus(true)
 	case outcome == wire.IceFailed && st == SessionChecking:
 		s.stopP2P()
-	case outcome == wire.IceFailed && st == SessionConnected && s.confState() == Joined:
+	case outcome == wire.IceFailed && st == SessionConnected && s.inRoom():
 		s.stopP2P()
 	}
 }

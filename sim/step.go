@@ -106,7 +106,7 @@ func (s *Sim) refuse(in Input) string {
 		}
 		return ""
 	case ActionKick, ActionDestroy, ActionLock, ActionUnlock, ActionSendChat:
-		if st == Joined {
+		if s.inRoom() {
 			return ""
 		}
 		return "the conference is not joined"

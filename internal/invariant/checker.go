@@ -164,13 +164,19 @@ func (c *Checker) Record(r *sim.Record) {
 
 	switch r.Event {
 	case catalog.ConferenceFailed, catalog.ConnectionFailed:
-		if r.Event == catalog.ConferenceFailed {
+		// After an in-room fatal error (failed-in-room) the library goes on
+		// until the application leaves: more events, and more failures,
+		// may follow.
+		live := c.prev.Conference == sim.FailedInRoom
+		if r.Event == catalog.ConferenceFailed && !live {
 			c.failures++
 			if c.failures > 1 {
 				c.fail(InvOneFailurePerJoin, r, "second conference.failed (%s) in one join attempt", r.ErrorValue())
 			}
 		}
-		c.failed = true
+		if r.State.Conference != sim.FailedInRoom {
+			c.failed = true
+		}
 	case catalog.ConferenceJoined, catalog.ConferenceJoinInProgress, catalog.MediaSessionStarted,
 		catalog.ConnectionEstablished, catalog.ConnectionInterrupted, catalog.ConnectionRestored,
 		catalog.DataChannelOpened, catalog.P2PStatus, catalog.ServerRegionChanged, catalog.UserJoined:
@@ -228,14 +234,17 @@ func (c *Checker) checkError(r *sim.Record) {
 	// try again; for jitsi-meet's classification the attempt is over.
 	term := r.State.Conference.Over()
 	over := term || r.State.Conference == sim.JoinFailed
+	// An error raised where the conference was already over (in
+	// failed-in-room the library goes on) changes nothing.
+	changed := r.State.Conference != c.prev.Conference
 	switch {
 	case e.Fatal && !over:
 		c.fail(InvClassification, r, "fatal %s left the conference in %s", e.Value, r.State.Conference)
-	case e.Event == catalog.ConferenceFailed && e.Recoverable && term:
+	case e.Event == catalog.ConferenceFailed && e.Recoverable && term && changed:
 		c.fail(InvClassification, r, "recoverable %s ended the conference (%s)", e.Value, r.State.Conference)
 	case e.Event == catalog.ConferenceFailed && !e.Recoverable && !over:
 		c.fail(InvClassification, r, "non-recoverable %s left the conference in %s", e.Value, r.State.Conference)
-	case e.Event != catalog.ConferenceFailed && term:
+	case e.Event != catalog.ConferenceFailed && term && changed:
 		c.fail(InvClassification, r, "%s (not a failure) ended the conference (%s)", e.Value, r.State.Conference)
 	}
 	// Lifecycle order.
