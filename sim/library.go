@@ -33,6 +33,7 @@ type library struct {
 	statsDisposed       bool   // leave() has disposed of the statistics
 	displayName         string // set by setDisplayName, sent with the next join
 	loginRequests       int    // conference requests of authenticateAndUpgradeRole in flight
+	lastReceived        int64  // when the last stanza arrived (XmppConnection's last success)
 
 	// ChatRoom and JitsiConference state learnt on joining.
 	inProgressEmitted       bool   // MUC_JOIN_IN_PROGRESS was emitted

@@ -90,13 +90,22 @@ func (s *Sim) down(m *wire.Message, d int64) {
 // receive is the client side's entry point: the library's handler for each
 // kind of stanza (or ICE outcome) it receives.
 func (s *Sim) receive(m *wire.Message) {
+	defer func() { s.lib.lastReceived = s.now }()
 	switch m.Type {
 	case wire.StreamReady:
 		s.onConnected(m)
 	case wire.StreamError:
 		if st := s.confState(); !st.Terminal() && st != Disconnected && st != Connecting {
-			s.connectionFailed(catalog.ConnError(m.StreamError))
+			// XMPP._connectionHandler, DISCONNECTED without being asked
+			// to: (error, msg, credentials, details), details from
+			// _getConnectionFailedReasonDetails: no suspend, and the time
+			// since the last stanza received (no shard_changed without
+			// deploymentInfo.shard).
+			s.connectionFailed(catalog.ConnError(m.StreamError),
+				P("msg", Str("connection-dropped-error")), P("credentials", Value{}),
+				P("details", Obj(P("suspend_time", Num(0)), P("time_since_last_success", Num(s.now-s.lib.lastReceived)))))
 		}
+		return
 	case wire.ConferenceResult:
 		s.onConferenceAnswer(m.Focus, m.HTTP)
 	case wire.JoinError:
