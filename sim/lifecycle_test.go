@@ -537,3 +537,19 @@ func TestDisplayNameRequiredHint(t *testing.T) {
 	s = drive(t, twoParty, before("display-name-mandatory")...)
 	assert.Empty(t, times(s, isEvent(catalog.ConnectionDisplayNameRequired)), "no lobby, no hint")
 }
+
+// NextAt is the time of the delivery a run would make next.
+func TestNextAt(t *testing.T) {
+	s, err := sim.New(twoParty)
+	require.NoError(t, err)
+	_, ok := s.NextAt()
+	assert.False(t, ok, "nothing scheduled before any input")
+	require.NoError(t, s.Step(sim.Input{Action: sim.ActionJoin}))
+	at, ok := s.NextAt()
+	require.True(t, ok)
+	assert.Equal(t, int64(rttMs), at)
+	matched, err := s.RunUntil(1000, func(*sim.Record) bool { return true })
+	require.NoError(t, err)
+	require.True(t, matched)
+	assert.Equal(t, at, s.Records()[0].T)
+}

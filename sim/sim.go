@@ -165,6 +165,15 @@ func (s *Sim) cancelled(t *timer) bool {
 	return t.gen != s.lib.gen || (t.session != nil && *t.session != t.sessionGen)
 }
 
+// NextAt returns the virtual time of the next delivery, if one is scheduled
+// (cancelled deliveries do not count).
+func (s *Sim) NextAt() (int64, bool) {
+	if !s.Pending() {
+		return 0, false
+	}
+	return s.q[0].at, true
+}
+
 // LimitReached names the limit the run reached, or "".
 func (s *Sim) LimitReached() string { return s.limit }
 

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -131,22 +130,7 @@ func (x *Sim) runNext(maxMs int64) (bool, error) {
 }
 
 // Next returns the virtual time of the next delivery, if any is scheduled.
-// The model keeps its queue to itself; this reads the head of its timer
-// heap (after Pending has dropped the cancelled deliveries).
-func (x *Sim) Next() (int64, bool) {
-	if !x.s.Pending() {
-		return 0, false
-	}
-	q := reflect.ValueOf(x.s).Elem().FieldByName("q")
-	if !q.IsValid() || q.Kind() != reflect.Slice || q.Len() == 0 {
-		return 0, false
-	}
-	at := q.Index(0).FieldByName("at")
-	if !at.IsValid() || at.Kind() != reflect.Int64 {
-		return 0, false
-	}
-	return at.Int(), true
-}
+func (x *Sim) Next() (int64, bool) { return x.s.NextAt() }
 
 // Rejoin replays the simulation from the start with the password of its
 // last join set to password: the model takes a join's password when join()
