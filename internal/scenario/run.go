@@ -310,6 +310,15 @@ func (r *runner) checkNevers() string {
 	return ""
 }
 
+// Matches reports whether a record satisfies an expectation that waits: its
+// event, error value, state and params (a subset, objects matched field by
+// field), as the runner checks it.
+func Matches(x *Expect, rec *sim.Record) bool { return matches(x, rec) }
+
+// StateMatches reports whether a state satisfies an expectation's state:
+// the whole state when it names sessions, else the conference state.
+func StateMatches(want string, st sim.State) bool { return stateMatches(want, st) }
+
 // matches reports whether a record satisfies an expectation that waits.
 func matches(x *Expect, rec *sim.Record) bool {
 	if x.Event != "" && string(rec.Event) != x.Event {

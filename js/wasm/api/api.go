@@ -83,7 +83,7 @@ func (x *Sim) Model() *sim.Sim { return x.s }
 // that an unknown id gets a suggestion.
 func (x *Sim) Step(in sim.Input) error {
 	if in.Fault != "" && !slices.Contains(scenario.Faults(), in.Fault) {
-		return fmt.Errorf("unknown fault %q%s: not a documented cause or a signal", in.Fault, Suggest(in.Fault, scenario.Faults()))
+		return fmt.Errorf("unknown fault %q%s: not a documented cause or a signal", in.Fault, scenario.Suggest(in.Fault, scenario.Faults()))
 	}
 	if in.Action != "" && !slices.Contains(sim.Actions, in.Action) {
 		return fmt.Errorf("unknown action %q", in.Action)
@@ -257,46 +257,6 @@ func (x *Sim) LimitText(err error) string {
 		return "the run reached its " + x.s.LimitReached() + " (raise limits in the file if this is expected)"
 	}
 	return err.Error()
-}
-
-// Suggest returns ` (did you mean "x"?)` for the closest candidate, or "".
-func Suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		if a == b {
-			return 0
-		}
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Catalog is the catalog as the JavaScript side needs it.

@@ -80,7 +80,7 @@ func (s *Scenario) Find(i int, x *Sim, from int) int {
 	e := s.Sc.Steps[i].Expect
 	recs := x.s.Records()
 	for j := max(from, 0); j < len(recs); j++ {
-		if matches(e, &recs[j]) {
+		if scenario.Matches(e, &recs[j]) {
 			return j
 		}
 	}
@@ -89,7 +89,7 @@ func (s *Scenario) Find(i int, x *Sim, from int) int {
 
 // StateMatches reports whether the state-only expectation of step i holds.
 func (s *Scenario) StateMatches(i int, x *Sim) bool {
-	return stateMatches(s.Sc.Steps[i].Expect.State, x.s.State())
+	return scenario.StateMatches(s.Sc.Steps[i].Expect.State, x.s.State())
 }
 
 // DescribeRecords lists records [from, to) for a failure message as the
@@ -108,67 +108,6 @@ func DescribeRecords(x *Sim, from, to int) string {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
-
-// The matching rules of package scenario's runner (run.go), which keeps
-// them unexported.
-
-func matches(x *scenario.Expect, rec *sim.Record) bool {
-	if x.Event != "" && string(rec.Event) != x.Event {
-		return false
-	}
-	if x.Error != "" && rec.ErrorValue() != x.Error {
-		return false
-	}
-	if x.State != "" && !stateMatches(x.State, rec.State) {
-		return false
-	}
-	for _, want := range x.Params {
-		if !paramMatches(want, rec.Params) {
-			return false
-		}
-	}
-	return true
-}
-
-func stateMatches(want string, st sim.State) bool {
-	if strings.Contains(want, "/") {
-		return st.String() == want
-	}
-	return st.Conference.String() == want
-}
-
-func paramMatches(want sim.Param, got sim.Params) bool {
-	for _, p := range got {
-		if p.Name == want.Name {
-			return valueMatches(want.Value, p.Value)
-		}
-	}
-	return false
-}
-
-func valueMatches(want, v sim.Value) bool {
-	switch want.Kind {
-	case sim.Null:
-		return v.Kind == sim.Null || v.Kind == sim.Undefined
-	case sim.String:
-		return v.Kind == sim.String && v.Str == want.Str
-	case sim.Bool:
-		return v.Kind == sim.Bool && v.Bool == want.Bool
-	case sim.Number:
-		return v.Kind == sim.Number && v.Num == want.Num
-	case sim.Object:
-		if v.Kind != sim.Object && v.Kind != sim.Ref {
-			return false
-		}
-		for _, f := range want.Fields {
-			if !paramMatches(f, v.Fields) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
 
 // NativeResult is scenario.Run's result: the command line's verdict.
 type NativeResult struct {
