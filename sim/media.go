@@ -9,7 +9,7 @@ import (
 // P2P sessions, ICE, and JitsiConference's handling of ICE failures (three
 // jittered restarts, then ICE_FAILED; a P2P failure falls back to JVB).
 // Not modelled: tracks, simulcast, codecs beyond a mismatch, E2EE, the
-// in-place restart's 15 s fallback timer (ICE always settles sooner here).
+// in-place restart request's own IQ (and its rejection).
 
 func (s *Sim) jvbState() SessionState { return SessionState(s.jvb.Current()) }
 func (s *Sim) p2pState() SessionState { return SessionState(s.p2p.Current()) }
@@ -169,8 +169,16 @@ func (s *Sim) jvbIceFailed() {
 	s.afterJVB(s.jitterDelay(s.lib.iceRestarts, 1000, 2), func() {
 		s.lib.iceRestarts++
 		if s.cfg.Deployment.EnableIceRestart {
+			// _restartJvbIceWithFallback: an in-place restart, and if ICE
+			// is not connected JVB_ICE_RESTART_RECOVERY_TIMEOUT (15 s)
+			// later, IceFailedHandling after all.
 			s.fireSession(s.jvb, evRestart)
 			s.checkJVBIce()
+			s.afterJVB(iceRestartRecoveryMs, func() {
+				if s.jvbState() != SessionConnected {
+					s.iceFailedHandling()
+				}
+			})
 			return
 		}
 		s.iceFailedHandling()

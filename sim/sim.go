@@ -23,6 +23,9 @@ const (
 	iceRestartLimit  = 3 // MAX_CONNECTION_RETRIES
 	// mucLeftTimeoutMs is ChatRoom.leave's wait for MUC_LEFT.
 	mucLeftTimeoutMs = 5000
+	// iceRestartRecoveryMs is JVB_ICE_RESTART_RECOVERY_TIMEOUT: how long an
+	// in-place ICE restart has to reconnect before the fallback.
+	iceRestartRecoveryMs = 15000
 	// iqTimeoutMs is JingleSessionPC's IQ_TIMEOUT.
 	iqTimeoutMs = 10000
 )
