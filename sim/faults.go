@@ -253,6 +253,8 @@ func (w *server) applySignal(id string) {
 		w.focusSilent = true
 	case "session-accept-unanswered":
 		w.sessionAcceptSilent = true
+	case "xmpp-ping-unanswered":
+		w.pingSilent = true
 	case "visitors-queue":
 		w.deploy.Visitors, w.visitorsQueue = true, true
 	case "visitors-redirect":

@@ -77,6 +77,7 @@ var Signals = []Signal{
 	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error (IceFailedHandling only: with enableIceRestart the restart is in place and sends no session-terminate)."},
 	{"visitors-queue", "Jicofo answers the conference request with live=false (visitors wait for the meeting to start)."},
 	{"visitors-redirect", "Jicofo answers the conference request with a visitor node (vnode) to move to."},
+	{"xmpp-ping-unanswered", "The server stops answering XMPP pings. IceFailedHandling pings before it restarts a failed JVB session; when the ping fails nothing follows: no restart, no ICE_FAILED, the media just stays down."},
 }
 
 // IsSignal reports whether id names a wire-level signal.

@@ -72,6 +72,10 @@ func (s *Sim) onIQResult(m *wire.Message) {
 		s.fireSession(s.jvb, evAccepted)
 		s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(false)))
 		s.checkJVBIce()
+	case wire.Ping:
+		if m.Condition == "" {
+			s.onPingAnswered()
+		}
 	case wire.SessionTerminate:
 		// IceFailedHandling's session-terminate with restart: jicofo
 		// refusing it leaves no way to recover.
@@ -185,11 +189,18 @@ func (s *Sim) jvbIceFailed() {
 	})
 }
 
-// iceFailedHandling is IceFailedHandling: an XMPP ping, 2 s, then, if the
-// JVB session is still not connected, a session-terminate asking jicofo to
-// re-invite.
+// iceFailedHandling is IceFailedHandling.start: an XMPP ping (65 s timeout);
+// when it is answered, 2 s later, if the JVB session is still not
+// connected, a session-terminate asking jicofo to re-invite
+// (_actOnIceFailed). A ping that fails does nothing at all: the media stays
+// down and no error is raised.
 func (s *Sim) iceFailedHandling() {
-	s.afterJVB(rtt+2000, func() {
+	s.send(wire.Message{Type: wire.Ping, Session: wire.JVB}, rtt, wire.JVB)
+}
+
+// onPingAnswered is the ping's success in IceFailedHandling.
+func (s *Sim) onPingAnswered() {
+	s.afterJVB(2000, func() {
 		if s.jvbState() == SessionConnected {
 			return
 		}

@@ -131,6 +131,10 @@ func (sv *server) receive(m *wire.Message) {
 		sv.down(r)
 	case wire.IceChecks:
 		sv.iceChecks(m.Session)
+	case wire.Ping:
+		if !sv.pingSilent {
+			sv.down(wire.Message{Type: wire.IQResult, For: wire.Ping, Session: m.Session})
+		}
 	}
 }
 

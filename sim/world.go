@@ -22,6 +22,7 @@ type world struct {
 	focusNotReady         int    // answers left with ready=false
 	focusSilent           bool   // conference requests get no answer
 	sessionAcceptSilent   bool   // session-accepts get no answer
+	pingSilent            bool   // XMPP pings get no answer
 	visitorsQueue         bool   // live=false
 	visitorsRedirect      bool   // vnode
 	reservationCode       string // mod_reservations rejects with this error-code

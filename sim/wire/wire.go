@@ -52,6 +52,9 @@ const (
 	// Login is authenticateAndUpgradeRole: an authenticated connection
 	// that gives the next conference request an identity.
 	Login
+	// Ping is an XMPP ping (urn:xmpp:ping) to the server; the answer is an
+	// IQResult.
+	Ping
 	numClientTypes
 )
 
@@ -102,6 +105,7 @@ var typeNames = [numTypes]string{
 	LobbyJoinPresence: "lobby-join-presence", LeavePresence: "leave-presence",
 	RoomConfigSubmit: "room-config-submit", GroupChat: "groupchat", SessionAccept: "session-accept",
 	SessionTerminate: "session-terminate", IceChecks: "ice-checks", P2PInvite: "p2p-invite", Login: "login",
+	Ping:        "ping",
 	StreamReady: "stream-ready", StreamError: "stream-error",
 	ConferenceResult: "conference-result", JoinError: "join-error", OccupantPresence: "occupant-presence",
 	SelfPresence: "self-presence", FocusPresence: "focus-presence", Unavailable: "unavailable",
