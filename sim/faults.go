@@ -224,7 +224,7 @@ func (s *Sim) applySignal(in Input) error {
 			return notNow("there is no connection to drop")
 		}
 	case "participant-leaves":
-		if w.room.Occupants == 0 || (st == Joined && w.room.Occupants == 1) {
+		if w.others() == 0 {
 			return notNow("no other participant is in the room")
 		}
 	case "ice-interruption":

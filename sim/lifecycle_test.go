@@ -561,3 +561,15 @@ func TestNextAt(t *testing.T) {
 	require.True(t, matched)
 	assert.Equal(t, at, s.Records()[0].T)
 }
+
+// A participant can only leave a room that has one besides us, also in
+// failed-in-room, where the room goes on.
+func TestParticipantLeavesNeedsAParticipant(t *testing.T) {
+	cfg := twoParty
+	cfg.Room.Occupants = 0
+	s := drive(t, cfg, act(sim.ActionJoin), settled(), fault("jicofo-left"), settled())
+	require.Equal(t, sim.FailedInRoom, s.State().Conference, dump(s))
+	var na *sim.NotAllowedError
+	require.ErrorAs(t, s.Step(sim.Input{Fault: "participant-leaves"}), &na)
+	assert.Empty(t, times(s, isEvent(catalog.UserLeft)), dump(s))
+}

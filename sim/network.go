@@ -90,7 +90,10 @@ func (s *Sim) down(m *wire.Message, d int64) {
 // receive is the client side's entry point: the library's handler for each
 // kind of stanza (or ICE outcome) it receives.
 func (s *Sim) receive(m *wire.Message) {
-	defer func() { s.lib.lastReceived = s.now }()
+	if m.Type != wire.IceState {
+		// XmppConnection's last success: raw XMPP input, not ICE.
+		defer func() { s.lib.lastReceived = s.now }()
+	}
 	switch m.Type {
 	case wire.StreamReady:
 		s.onConnected(m)

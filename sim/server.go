@@ -323,10 +323,21 @@ func (sv *server) participantJoins() {
 
 // participantLeaves: another participant leaves.
 func (sv *server) participantLeaves() {
+	if sv.others() == 0 {
+		return // nobody but us to leave
+	}
 	sv.room.Occupants--
 	if sv.occupant {
 		sv.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: participantID(sv.room.Occupants - 1)}})
 	}
+}
+
+// others is the number of participants in the room other than us.
+func (sv *server) others() int {
+	if sv.occupant {
+		return sv.room.Occupants - 1
+	}
+	return sv.room.Occupants
 }
 
 // versionsChanged: jicofo's presence now carries other versions.

@@ -63,7 +63,8 @@ type Sim struct {
 	recs []Record
 
 	// OnRecord, when set, receives each record instead of the record being
-	// kept; campaigns use it to keep memory flat.
+	// kept; campaigns use it to keep memory flat. The record and its Args
+	// are reused by the next one: copy what you keep.
 	OnRecord func(*Record)
 
 	limit   string

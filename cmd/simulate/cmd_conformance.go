@@ -79,7 +79,8 @@ const conformanceManual = `NAME
 SYNOPSIS
     simulate conformance [--library PATH] [--tier jsdom] [--out DIR]
                          [--tolerance-ms N] [--timeout DURATION]
-                         [--jobs N] [--known FILE] [--table FILE] PATH...
+                         [--harness PATH] [--jobs N] [--known FILE]
+                         [--table FILE] PATH...
 
 DESCRIPTION
     For each scenario file named by PATH (files, directories or globs, as
@@ -683,7 +684,7 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	if *tol < 0 || *timeout <= 0 {
-		return usageError(stderr, cmd, "--tolerance-ms and --timeout must be positive")
+		return usageError(stderr, cmd, "--tolerance-ms cannot be negative and --timeout must be positive")
 	}
 	if *jobs < 1 || *jobs > 16 {
 		return usageError(stderr, cmd, "--jobs %d: want 1 to 16", *jobs)
@@ -741,7 +742,7 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 		v := &verdicts[i]
 		k, isKnown := known[sc.Name]
 		switch {
-		case (v.kind == verdictDiffers || v.kind == verdictAgrees) && isKnown && k.race:
+		case (v.kind == verdictDiffers || v.kind == verdictAgrees || v.kind == verdictMediaAgrees) && isKnown && k.race:
 			// The same words either way, so that the table is stable.
 			v.kind, v.text = verdictKnown, "known race: "+k.reason
 			knownN++
@@ -764,8 +765,17 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%-40s %s\n", sc.Name, v.text)
 	}
-	fmt.Fprintf(stdout, "conformance: %d scenarios: %d agree, %d agree up to media, %d differ, %d known differences, %d need media from the start (skipped), %d harness failures (%s, %s)\n",
-		len(scs), agree, mediaAgree, differ+stale, knownN, media, failed, *tier, time.Since(start).Round(100*time.Millisecond))
+	fmt.Fprintf(stdout, "conformance: %d scenarios: %d agree, %d agree up to media, %d differ, %d known differences, %d listed but agree, %d need media from the start (skipped), %d harness failures (%s, %s)\n",
+		len(scs), agree, mediaAgree, differ, knownN, stale, media, failed, *tier, time.Since(start).Round(100*time.Millisecond))
+	seen := map[string]bool{}
+	for _, sc := range scs {
+		seen[sc.Name] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(known)) {
+		if !seen[name] {
+			fmt.Fprintf(stdout, "conformance: the known differences name %s, which this run did not play\n", name)
+		}
+	}
 	if *tablePath != "" {
 		if err := writeTable(*tablePath, scs, verdicts); err != nil {
 			fmt.Fprintf(stderr, "%s: --table: %v\n", cmd, err)
@@ -862,8 +872,7 @@ func writeTable(path string, scs []*scenario.Scenario, vs []verdict) error {
 	b.WriteString("| scenario | file | verdict |\n| --- | --- | --- |\n")
 	for i, sc := range scs {
 		text, _, _ := strings.Cut(vs[i].text, "\n")
-		text = strings.ReplaceAll(text, "|", "\\|")
-		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", sc.Name, filepath.ToSlash(sc.File), text)
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", mdCell(sc.Name), strings.ReplaceAll(filepath.ToSlash(sc.File), "|", "\\|"), mdCell(text))
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
