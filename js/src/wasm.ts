@@ -1,5 +1,15 @@
 // Loads the model's WebAssembly build (GOOS=js GOARCH=wasm, with the Go toolchain's own
 // wasm_exec.js) once, and calls its JSON API.
+//
+// Browser bundles: wasm_exec.js is a static import, so bundlers include it (it touches no Node
+// API: it puts stub fs and process objects on a page that has none). confsim.wasm is fetched
+// beside this module (new URL(..., import.meta.url)): with esbuild or Rollup copy
+// dist/confsim.wasm beside the bundle (webpack 5 and Vite recognise the pattern; untested here). Only in Node, for a file: URL,
+// is it read with node:fs, a dynamic import of a computed name that bundlers leave alone and a
+// browser never reaches. test/browser.test.js checks all of this in a jsdom page.
+
+// Defines globalThis.Go.
+import './wasm_exec.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const g = globalThis as any;
@@ -8,7 +18,7 @@ async function wasmBytes(): Promise<ArrayBuffer | Uint8Array> {
     const url = new URL('./confsim.wasm', import.meta.url);
     if (typeof g.process !== 'undefined' && g.process.versions?.node && url.protocol === 'file:') {
         const fsName = 'node:fs/promises';
-        const fs = await import(/* @vite-ignore */ fsName);
+        const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ fsName);
         return fs.readFile(url);
     }
     const res = await fetch(url);
@@ -19,10 +29,6 @@ async function wasmBytes(): Promise<ArrayBuffer | Uint8Array> {
 }
 
 async function load(): Promise<any> {
-    if (!g.Go) {
-        const execName = './wasm_exec.js';
-        await import(/* @vite-ignore */ execName);
-    }
     const go = new g.Go();
     const ready = new Promise<void>((resolve) => {
         g.__confsimReady = resolve;
