@@ -98,7 +98,11 @@
 //
 // Exit status: 0 when everything passed, 1 when an expectation failed (or,
 // for random and merge, a run broke an invariant), 2 on bad input (a
-// malformed or inconsistent file, an unknown flag, command, error or path).
+// malformed or inconsistent file, an unknown flag, command, error or path),
+// 3 on an internal failure (a bug: a panic, or the Go runtime stopping the
+// command, out of memory or a stack overflow; the command runs in a child
+// process of itself so that the runtime's own status 2 is never mistaken for
+// bad input), 130 or 143 when interrupted, 141 on a closed pipe.
 //
 // Examples:
 //
@@ -118,6 +122,98 @@
 // Run "simulate help COMMAND" for the manual of one command.
 package main
 
-import "os"
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+// The command runs in a child process of itself. A failure of the Go runtime
+// (out of memory, a stack overflow: a "fatal error") cannot be recovered and
+// ends the process with status 2, the status of bad input; the parent sees
+// it and reports an internal failure (3) instead, with a pointer to a bug
+// report. The child adds childBase to its own status so that the two cannot
+// be confused.
+const (
+	childEnv  = "SIMULATE_CHILD"
+	childBase = 10
+	// crashTestEnv makes the child crash the runtime on purpose, so that a
+	// test can check the parent's report (stack-overflow).
+	crashTestEnv = "SIMULATE_CRASH_TEST"
+)
+
+func main() {
+	if os.Getenv(childEnv) != "" {
+		if os.Getenv(crashTestEnv) == "stack-overflow" {
+			debug.SetMaxStack(1 << 16)
+			overflow(0)
+		}
+		os.Exit(childBase + run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(supervise(os.Args[1:]))
+}
+
+// supervise runs the command in a child and returns its exit status: the
+// child's own, or exitInternal when the Go runtime ended it.
+func supervise(args []string) int {
+	exe, err := os.Executable()
+	if err != nil {
+		return run(args, os.Stdout, os.Stderr) // no child: as before
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
+	if err := cmd.Start(); err != nil {
+		signal.Stop(sigs)
+		return run(args, os.Stdout, os.Stderr)
+	}
+	go func() {
+		for s := range sigs {
+			if s != syscall.SIGPIPE {
+				cmd.Process.Signal(s) // the child stops at a run boundary
+			}
+		}
+	}()
+	err = cmd.Wait()
+	signal.Stop(sigs)
+	close(sigs)
+	if err == nil {
+		return childStatus(0)
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok {
+			switch {
+			case ws.Exited():
+				return childStatus(ws.ExitStatus())
+			case ws.Signaled() && (ws.Signal() == syscall.SIGPIPE || ws.Signal() == syscall.SIGINT || ws.Signal() == syscall.SIGTERM):
+				// A closed pipe, or a stop asked for: end quietly as
+				// Unix tools do.
+				return 128 + int(ws.Signal())
+			}
+		}
+		fmt.Fprintf(os.Stderr, "simulate: internal failure: the command was stopped (%v)\nPlease report it with the command line and its input files.\n", ee)
+		return exitInternal
+	}
+	fmt.Fprintf(os.Stderr, "simulate: internal failure: %v\n", err)
+	return exitInternal
+}
+
+// childStatus maps the child's exit status back; any status the child did
+// not choose is the Go runtime's own.
+func childStatus(code int) int {
+	if code >= childBase && code < childBase+200 {
+		return code - childBase
+	}
+	fmt.Fprintf(os.Stderr, "simulate: internal failure: the Go runtime stopped the command (exit status %d: out of memory, a stack overflow or another fatal error; its message is above)\nPlease report it with the command line and its input files.\n", code)
+	return exitInternal
+}
+
+// overflow recurses without end: the crash test's stack overflow.
+func overflow(n int) int { return overflow(n+1) + 1 }
