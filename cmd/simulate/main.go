@@ -150,7 +150,7 @@ func main() {
 	if os.Getenv(childEnv) != "" {
 		if os.Getenv(crashTestEnv) == "stack-overflow" {
 			debug.SetMaxStack(1 << 16)
-			overflow(0)
+			crashDepth = overflow(1)
 		}
 		os.Exit(childBase + run(os.Args[1:], os.Stdout, os.Stderr))
 	}
@@ -215,5 +215,14 @@ func childStatus(code int) int {
 	return exitInternal
 }
 
-// overflow recurses without end: the crash test's stack overflow.
-func overflow(n int) int { return overflow(n+1) + 1 }
+// overflow recurses until the stack overflows: the crash test. (n never
+// reaches 0 again; the base case is there for the reader.)
+func overflow(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	return overflow(n+1) + 1
+}
+
+// crashDepth keeps overflow's result, which is never reached.
+var crashDepth int
