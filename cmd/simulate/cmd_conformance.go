@@ -607,9 +607,24 @@ type plan struct {
 	// ChatRoom.onPresenceError compares the refused presence's domain
 	// with it.
 	AnonymousDomain string `json:"anonymousdomain,omitempty"`
+	// ConferenceRequestURL is conferenceRequestUrl, for a deployment whose
+	// conference requests go over HTTP (filled in with the endpoint's).
+	ConferenceRequestURL string `json:"conferenceRequestUrl,omitempty"`
 	// Config holds the library options the scenario sets, by their
 	// lib-jitsi-meet names (conference options).
 	Config map[string]any `json:"config,omitempty"`
+}
+
+// usesHTTP says whether the deployment sends conference requests over HTTP
+// (conferenceRequestUrl): it says so, or a fault makes it so (jwt-required).
+func usesHTTP(sc *scenario.Scenario) bool {
+	http := sc.Config.Deployment.ConferenceRequestHTTP
+	for _, st := range sc.Steps {
+		if st.Kind == scenario.KindFault && st.Input.Fault == "jwt-required" {
+			http = true
+		}
+	}
+	return http
 }
 
 // cutAt ends the plan at virtual time t: the inputs before it, and the end.
@@ -938,13 +953,17 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdic
 	if cut > 0 && cut < len(res.Records) {
 		p.cutAt(res.Records[cut].T)
 	}
-	pj, _ := json.MarshalIndent(p, "", "  ")
-	if err := os.WriteFile(stem+".plan.json", append(pj, '\n'), 0o644); err != nil {
-		return verdict{verdictFailed, "harness failed: " + err.Error()}
-	}
 	ep, err := xmpp.New(xmpp.Options{Config: sc.Config})
 	if err != nil {
 		return verdict{verdictFailed, "harness failed: the XMPP endpoint: " + err.Error()}
+	}
+	if usesHTTP(sc) {
+		p.ConferenceRequestURL = ep.ConferenceRequestURL()
+	}
+	pj, _ := json.MarshalIndent(p, "", "  ")
+	if err := os.WriteFile(stem+".plan.json", append(pj, '\n'), 0o644); err != nil {
+		ep.Close()
+		return verdict{verdictFailed, "harness failed: " + err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	c := exec.CommandContext(ctx, r.node, r.script, "--library", r.lib, "--ws", ep.WebSocketURL(),

@@ -97,6 +97,7 @@ func New(opts Options) (*Endpoint, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/xmpp-websocket", e.serveWebSocket)
 	mux.HandleFunc("/control", e.serveControl)
+	mux.HandleFunc(ConferenceRequestPath, e.serveConferenceRequest)
 	e.hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(e.done)
@@ -113,6 +114,84 @@ func (e *Endpoint) WebSocketURL() string { return "ws://" + e.Addr() + "/xmpp-we
 
 // ControlURL is the URL of the control interface.
 func (e *Endpoint) ControlURL() string { return "http://" + e.Addr() + "/control" }
+
+// ConferenceRequestPath is where the endpoint takes conference requests over
+// HTTP (the library's conferenceRequestUrl).
+const ConferenceRequestPath = "/conference-request/v1"
+
+// ConferenceRequestURL is the library's conferenceRequestUrl for this
+// endpoint.
+func (e *Endpoint) ConferenceRequestURL() string { return "http://" + e.Addr() + ConferenceRequestPath }
+
+// serveConferenceRequest answers a conference request sent over HTTP, as
+// Moderator.sendConferenceRequest sends it when conferenceRequestUrl is set:
+// a POST of JSON ({room, machineUid, sessionId, properties}), answered
+// with the JSON Moderator._handleSuccess reads, or an HTTP error it
+// classifies: 403 not authorized, 400 with "400 invalid-session" an invalid
+// session, any other status a retry.
+func (e *Endpoint) serveConferenceRequest(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+	if r.Method == http.MethodOptions {
+		return
+	}
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST a conference request", http.StatusMethodNotAllowed)
+		return
+	}
+	var req struct {
+		Room string `json:"room"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.Room == "" {
+		http.Error(w, "400 bad-request: want a JSON conference request with a room", http.StatusBadRequest)
+		return
+	}
+	e.mu.Lock()
+	st := e.st
+	st.httpWaiting, st.httpAnswer = true, nil
+	if st.room == "" {
+		st.room = req.Room
+	}
+	st.receive(wire.Message{Type: wire.ConferenceIQ, HTTP: true})
+	a := st.httpAnswer
+	st.httpWaiting, st.httpAnswer = false, nil
+	e.mu.Unlock()
+	switch {
+	case a == nil:
+		// jicofo never answers (focus-silent); a 504 stands for the
+		// proxy's timeout.
+		http.Error(w, "504 gateway-timeout", http.StatusGatewayTimeout)
+	case a.HTTPStatus != 0:
+		http.Error(w, fmt.Sprintf("%d %s", a.HTTPStatus, http.StatusText(a.HTTPStatus)), a.HTTPStatus)
+	case !a.OK && a.SessionInvalid:
+		// Moderator tests text.indexOf('400 invalid-session') > 0: the
+		// words must not open the body.
+		http.Error(w, "conference request: 400 invalid-session", http.StatusBadRequest)
+	case !a.OK:
+		http.Error(w, "503 "+a.Condition, http.StatusServiceUnavailable)
+	default:
+		props := map[string]string{"authentication": boolWord(a.AuthEnabled), "sipGatewayEnabled": "false"}
+		if a.VisitorsSupported {
+			props["visitors-supported"] = "true"
+		}
+		if !a.Live {
+			props["live"] = "false"
+		}
+		focusJid := a.FocusJid
+		if focusJid == "" {
+			focusJid = sim.FocusJid
+		}
+		body := map[string]any{"ready": a.Ready, "focusJid": focusJid, "properties": props}
+		if a.Identity != "" {
+			body["identity"] = a.Identity
+		}
+		if a.Vnode != "" {
+			body["vnode"] = a.Vnode
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(body)
+	}
+}
 
 // Close stops the endpoint and closes its connections.
 func (e *Endpoint) Close() error {

@@ -23,6 +23,15 @@ func (st *state) deliver(m wire.Message) {
 	case wire.StreamError:
 		st.streamError(m)
 	case wire.ConferenceResult:
+		if st.httpWaiting {
+			// Answering a POST to conferenceRequestUrl (serveConferenceRequest).
+			f := m.Focus
+			st.httpAnswer, st.httpWaiting = &f, false
+			if f.OK && f.Ready && f.Vnode == "" {
+				st.focusIn = true
+			}
+			return
+		}
 		st.conferenceResult(m.Focus)
 	case wire.JoinError:
 		st.joinError(m.JoinErr)

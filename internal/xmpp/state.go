@@ -36,8 +36,12 @@ type state struct {
 	nick        string // our nick in it
 	joinPending bool   // our join presence awaits its answer
 	joinExtras  []*Element
-	occupant    bool                    // our self-presence is in the room
-	focusIn     bool                    // jicofo's occupant is in the room
+	occupant    bool // our self-presence is in the room
+	focusIn     bool // jicofo's occupant is in the room
+	// httpWaiting: a conference request came over HTTP; its answer goes to
+	// httpAnswer instead of an IQ.
+	httpWaiting bool
+	httpAnswer  *wire.FocusAnswer
 	focusFirst  *wire.FocusPresenceInfo // the focus's presence to render before our self-presence
 	role        string                  // our role, from the self-presence
 	meetingID   string                  // the room's meeting id, from the self-presence

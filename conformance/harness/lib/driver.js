@@ -544,10 +544,12 @@ class Driver {
             if (this.plan.anonymousDomain !== undefined) {
                 hosts.anonymousdomain = this.plan.anonymousDomain;
             }
-            const connection = new J.JitsiConnection(null, this.plan.token === undefined ? null : this.plan.token, {
-                hosts,
-                serviceUrl: this.ws
-            });
+            const options = {hosts, serviceUrl: this.ws};
+
+            if (this.plan.conferenceRequestUrl !== undefined) {
+                options.conferenceRequestUrl = this.plan.conferenceRequestUrl;
+            }
+            const connection = new J.JitsiConnection(null, this.plan.token === undefined ? null : this.plan.token, options);
             const conn = J.events.connection;
 
             this.connection = connection;

@@ -125,6 +125,8 @@ function parsePlan(raw) {
         token = str(raw.client.token, 'client.token', {optional: true});
     }
     const anonymousDomain = str(raw.anonymousdomain, 'anonymousdomain', {optional: true});
+    // The deployment's conferenceRequestUrl: conference requests over HTTP.
+    const conferenceRequestUrl = str(raw.conferenceRequestUrl, 'conferenceRequestUrl', {optional: true});
     let config = {};
 
     if (raw.config !== undefined) {
@@ -150,7 +152,7 @@ function parsePlan(raw) {
     }
     inputs.sort((a, b) => a.t_ms - b.t_ms || a.index - b.index);
 
-    return {domain, muc, room, displayName, token, anonymousDomain, config, inputs, endMs};
+    return {domain, muc, room, displayName, token, anonymousDomain, conferenceRequestUrl, config, inputs, endMs};
 }
 
 /**
