@@ -57,8 +57,9 @@ func (s ConfState) Terminal() bool {
 	return false
 }
 
-// Over reports whether the library has given the conference up: a terminal
-// state, or failed-in-room, where only the application's leave() remains.
+// Over reports whether the conference attempt is over for jitsi-meet's
+// classification: a terminal state, or failed-in-room, where the library
+// goes on but the application is expected to leave.
 func (s ConfState) Over() bool { return s.Terminal() || s == FailedInRoom }
 
 // SessionState is a state of one Jingle session (JVB or P2P).
