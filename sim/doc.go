@@ -64,8 +64,8 @@
 // VIDEOBRIDGE_NOT_AVAILABLE, INCOMPATIBLE_SERVER_VERSIONS) leaves
 // failed-in-room, where the library goes on until the application leaves.
 // Also not modelled: tracks and codecs beyond a negotiation failure,
-// simulcast, E2EE, breakout rooms, the visitor node after a redirect,
-// SUSPEND_DETECTED, the created
-// timestamp, chat messages (only their errors), XMPP stream resumption and
-// the connection errors beside droppedError, answering a peer's P2P offer.
+// simulcast, E2EE, breakout rooms, the visitor node after a redirect, the
+// created timestamp, chat messages (only their errors), XMPP stream
+// resumption and the connection errors beside droppedError, answering a
+// peer's P2P offer.
 package sim

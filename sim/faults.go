@@ -235,6 +235,10 @@ func (s *Sim) applySignal(in Input) error {
 		if st != Lobby {
 			return notNow("we are not waiting in a lobby")
 		}
+	case "device-suspend":
+		if !s.inRoom() || s.jvbState() == SessionNone || s.jvbState() == SessionEnded {
+			return notNow("there is no JVB peer connection to close")
+		}
 	}
 	w.applySignal(in.Fault)
 	return nil
@@ -255,6 +259,10 @@ func (w *server) applySignal(id string) {
 		w.sessionAcceptSilent = true
 	case "xmpp-ping-unanswered":
 		w.pingSilent = true
+	case "device-suspend":
+		if w.jvbInvited {
+			w.down(wire.Message{Type: wire.IceState, Session: wire.JVB, Text: wire.PeerConnectionClosed})
+		}
 	case "visitors-queue":
 		w.deploy.Visitors, w.visitorsQueue = true, true
 	case "visitors-redirect":

@@ -107,6 +107,14 @@ func (s *Sim) onIceState(m *wire.Message) {
 		return
 	}
 	switch st := s.jvbState(); m.Text {
+	case wire.PeerConnectionClosed:
+		// JingleSessionPC.onsignalingstatechange: closed is
+		// SUSPEND_DETECTED; JitsiConference.onSuspendDetected leaves, then
+		// emits it.
+		if s.inRoom() && st != SessionNone && st != SessionEnded {
+			s.leave()
+			s.emitEvent(catalog.SuspendDetected, catalog.PhaseTeardown)
+		}
 	case wire.IceConnected:
 		if st == SessionChecking || st == SessionRestarting || st == SessionInterrupted {
 			s.jvbIceConnected()

@@ -57,6 +57,7 @@ var eventArgs = []EventArgs{
 	{Event: ConnectionRestored, Args: []Arg{}, Source: "JitsiConference._onIceConnectionRestored, _setP2PStatus"},
 	{Event: DataChannelOpened, Args: []Arg{}, Source: "JitsiConferenceEventManager: the bridge channel's DATA_CHANNEL_OPEN"},
 	{Event: P2PStatus, Args: []Arg{{"conference", "JitsiConference"}, {"isP2P", "boolean"}}, Source: "JitsiConference._setP2PStatus"},
+	{Event: SuspendDetected, Args: []Arg{}, Source: "JitsiConference.onSuspendDetected (after its leave())"},
 	{Event: BeforeStatisticsDisposed, Args: []Arg{}, Source: "JitsiConference.leave: statistics.dispose() (the first leave only: dispose removes the listeners)"},
 	{Event: ConnectionEstablishedConn, Args: []Arg{{"id", "string"}}, Source: "XMPP._connectionHandler (the resource of our jid)"},
 	{Event: ConnectionDisconnected, Args: []Arg{{"msg", "string|undefined"}}, Source: "XMPP._connectionHandler (DISCONNECTED after an intentional disconnect)"},

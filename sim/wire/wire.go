@@ -158,6 +158,9 @@ const (
 	IceConnected    = "connected"
 	IceFailed       = "failed"
 	IceDisconnected = "disconnected"
+	// PeerConnectionClosed: the browser closed the peer connection under
+	// us (the machine was suspended): its signalling state is closed.
+	PeerConnectionClosed = "closed"
 )
 
 // What an SDP offer or answer lets the receiver do with it.
