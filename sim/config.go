@@ -104,6 +104,10 @@ type Client struct {
 	Guest bool `json:"guest,omitempty"`
 	// DisableRoomCreationRetry is config.disableRoomCreationRetry.
 	DisableRoomCreationRetry bool `json:"disable_room_creation_retry,omitempty"`
+	// ConnectWithName is connect({name}): with conferenceRequestUrl the
+	// conference request goes over HTTP before the XMPP connection
+	// (JitsiConnection.connect).
+	ConnectWithName bool `json:"connect_with_name,omitempty"`
 }
 
 // Limits bound a run.

@@ -34,6 +34,8 @@ type library struct {
 	displayName         string // set by setDisplayName, sent with the next join
 	loginRequests       int    // conference requests of authenticateAndUpgradeRole in flight
 	lastReceived        int64  // when the last stanza arrived (XmppConnection's last success)
+	earlyRequest        bool   // the conference request of connect({name}) is in flight
+	requestSent         bool   // Moderator.conferenceRequestSent by connect({name})
 
 	// ChatRoom and JitsiConference state learnt on joining.
 	inProgressEmitted       bool   // MUC_JOIN_IN_PROGRESS was emitted
@@ -161,7 +163,40 @@ func participantID(i int) string { return fmt.Sprintf("p%d", i+1) }
 
 func (s *Sim) connect() {
 	s.fire(evConnect)
+	if s.cfg.Client.ConnectWithName && s.cfg.Deployment.ConferenceRequestHTTP {
+		// JitsiConnection.connect({name}) with conferenceRequestUrl: the
+		// conference request first, the XMPP connection once it succeeds.
+		s.lib.earlyRequest = true
+		s.sendConferenceRequest()
+		return
+	}
 	s.send(wire.Message{Type: wire.StreamOpen}, rtt, wire.NoSession)
+}
+
+// onEarlyAnswer is Moderator's handling of the conference request sent by
+// connect({name}). No ChatRoom exists yet to forward its events
+// (ChatRoom's eventsForwarder): AUTH_STATUS_CHANGED is not emitted, and
+// AUTHENTICATION_REQUIRED and RESERVATION_ERROR are lost with nothing after
+// them, so the application waits for a connection that never comes. On
+// success the XMPP connection follows, and the join sends no second request
+// (conferenceRequestSent).
+func (s *Sim) onEarlyAnswer(a wire.FocusAnswer) {
+	switch {
+	case a.OK && !a.Ready:
+		wait := min(int64(1000)<<min(s.lib.notReadyTries, 10), 120000)
+		s.lib.notReadyTries++
+		s.after(wait, s.sendConferenceRequest)
+	case a.OK && a.Live && a.Vnode == "":
+		s.lib.earlyRequest = false
+		s.lib.requestSent = true
+		s.lib.notReadyTries = 0
+		s.lib.focusJid = a.FocusJid
+		s.send(wire.Message{Type: wire.StreamOpen}, rtt, wire.NoSession)
+	default:
+		// Lost (or, for the cases the model does not follow here, left
+		// waiting): nothing reaches the application.
+		s.lib.earlyRequest = false
+	}
 }
 
 // onConnected: the connection is established, then the conference joins.
@@ -188,6 +223,13 @@ func (s *Sim) onConnected(m *wire.Message) {
 // focus, then the MUC join.
 func (s *Sim) join() {
 	s.fire(evJoin)
+	if s.lib.requestSent {
+		// Moderator.sendConferenceRequest: already sent by connect({name}).
+		s.lib.requestSent = false
+		s.fire(evFocusReady)
+		s.sendJoinPresence()
+		return
+	}
 	s.sendConferenceRequest()
 }
 

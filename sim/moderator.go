@@ -15,6 +15,10 @@ func (s *Sim) sendConferenceRequest() {
 // onConferenceAnswer is Moderator's handling of the answer, over XMPP or
 // (http) HTTP.
 func (s *Sim) onConferenceAnswer(a wire.FocusAnswer, http bool) {
+	if s.lib.earlyRequest {
+		s.onEarlyAnswer(a)
+		return
+	}
 	if a.OK {
 		// Any answer updates the identity (AUTH_STATUS_CHANGED) and
 		// resets the error back-off.

@@ -577,7 +577,7 @@ class Driver {
                     }
                 });
             }
-            connection.connect();
+            connection.connect(this.plan.connectWithName ? {name: this.plan.room} : {});
 
             return;
         }

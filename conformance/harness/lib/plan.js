@@ -127,6 +127,11 @@ function parsePlan(raw) {
     const anonymousDomain = str(raw.anonymousdomain, 'anonymousdomain', {optional: true});
     // The deployment's conferenceRequestUrl: conference requests over HTTP.
     const conferenceRequestUrl = str(raw.conferenceRequestUrl, 'conferenceRequestUrl', {optional: true});
+    // connect({name}): the conference request before the XMPP connection.
+    if (raw.connectWithName !== undefined && typeof raw.connectWithName !== 'boolean') {
+        throw new PlanError('connectWithName: want a boolean');
+    }
+    const connectWithName = raw.connectWithName === true;
     let config = {};
 
     if (raw.config !== undefined) {
@@ -152,7 +157,7 @@ function parsePlan(raw) {
     }
     inputs.sort((a, b) => a.t_ms - b.t_ms || a.index - b.index);
 
-    return {domain, muc, room, displayName, token, anonymousDomain, conferenceRequestUrl, config, inputs, endMs};
+    return {domain, muc, room, displayName, token, anonymousDomain, conferenceRequestUrl, connectWithName, config, inputs, endMs};
 }
 
 /**
