@@ -225,6 +225,14 @@ func cmdDescribe(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(&b, "Emitted by lib:  %s (lib-jitsi-meet 01daa07c3f8c)\n", yesNo(e.EmittedByLib))
 	fmt.Fprintf(&b, "\nWhat the user can do:\n    %s\n", e.UserAction)
 	fmt.Fprintf(&b, "\nWhat the jitsi-meet app does:\n    %s\n", e.AppReaction)
+	if e.ID == catalog.AuthenticationRequired || e.ID == catalog.ReservationError {
+		// JitsiConnection.connect: with conferenceRequestUrl and a name,
+		// the request goes before any ChatRoom can forward its events.
+		b.WriteString("\nLost with connect({name}):\n    With conferenceRequestUrl, an app that connects with connect({name}) sends the\n" +
+			"    conference request before the XMPP connection, when no conference exists to pass this\n" +
+			"    error on: it never reaches the app, and the connection never opens (the app waits for\n" +
+			"    ever). Scenario files model it with client.connect_with_name.\n")
+	}
 	b.WriteString("\nCauses (fault ids for scenario files):\n")
 	for _, c := range e.Causes {
 		fmt.Fprintf(&b, "    %s\n        %s\n        on the wire: %s\n", c.ID, c.Text, c.Signal)
