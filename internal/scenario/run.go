@@ -279,7 +279,12 @@ func (r *runner) find(match func(*sim.Record) bool) int {
 // describeRecords lists records [from, to) for a failure message, at most
 // a dozen of them.
 func (r *runner) describeRecords(from, to int) string {
-	recs := r.s.Records()
+	return DescribeRecords(r.s.Records(), from, to)
+}
+
+// DescribeRecords lists recs[from:to] as a failure message shows them, at
+// most a dozen of them.
+func DescribeRecords(recs []sim.Record, from, to int) string {
 	var b strings.Builder
 	const most = 12
 	for i := from; i < to && i < from+most; i++ {

@@ -95,19 +95,8 @@ func (s *Scenario) StateMatches(i int, x *Sim) bool {
 // DescribeRecords lists records [from, to) for a failure message as the
 // scenario runner does, at most a dozen of them.
 func DescribeRecords(x *Sim, from, to int) string {
-	recs := x.s.Records()
-	var b strings.Builder
-	const most = 12
-	for i := from; i < to && i < from+most; i++ {
-		b.WriteString("    " + recs[i].String() + "\n")
-	}
-	if to-from > most {
-		b.WriteString("    ... and " + itoa(to-from-most) + " more\n")
-	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return scenario.DescribeRecords(x.s.Records(), from, to)
 }
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // NativeResult is scenario.Run's result: the command line's verdict.
 type NativeResult struct {
