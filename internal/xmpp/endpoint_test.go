@@ -1,3 +1,5 @@
+//go:build !js
+
 package xmpp
 
 import (
@@ -94,8 +96,6 @@ func handshake(t *testing.T, ep *Endpoint) *client {
 	c.expect(`type='result'`, `id='_bind_auth_2'`, `<jid>a11ce000@meet.example/res1</jid>`)
 	return c
 }
-
-const conferenceIQ = `<iq to="focus.meet.example" type="set" id="c1" xmlns="jabber:client"><conference machine-uid="f4e2" room="room@conference.meet.example" xmlns="http://jitsi.org/protocol/focus"><property name="rtcstatsEnabled" value="false"/><property name="visitors-version" value="1"/></conference></iq>`
 
 func joinPresence(password string) string {
 	pw := ""

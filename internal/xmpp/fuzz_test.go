@@ -10,15 +10,13 @@ import (
 // memSession is a session without a WebSocket: frames go to out.
 func memSession(t testing.TB, cfg sim.Config) (*session, *[]string) {
 	t.Helper()
-	e := &Endpoint{}
-	st, err := newState(cfg, e)
+	sv, err := NewServer(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.st = st
 	var out []string
-	s := &session{ep: e, write: func(f string) error { out = append(out, f); return nil }}
-	return s, &out
+	c := sv.Open(memTransport{out: &out})
+	return c.s, &out
 }
 
 // The client's side of a join, as lib-jitsi-meet 01daa07c sends it
@@ -77,7 +75,7 @@ func FuzzParse(f *testing.F) {
 				s.handle([]byte(libraryFrames[7]))
 				s.handle([]byte(frame))
 			}
-			s.ep.st.advance(1 << 40)
+			s.sv.st.advance(1 << 40)
 			for _, o := range *out {
 				if _, err := ParseFrame([]byte(o)); err != nil {
 					t.Fatalf("the endpoint wrote a malformed frame %q: %v", o, err)
@@ -118,3 +116,11 @@ func TestLibraryExchange(t *testing.T) {
 		t.Fatal("the session closed")
 	}
 }
+
+// memTransport collects frames in out.
+type memTransport struct{ out *[]string }
+
+func (m memTransport) Write(f string) error { *m.out = append(*m.out, f); return nil }
+func (memTransport) Close(bool)             {}
+
+const conferenceIQ = `<iq to="focus.meet.example" type="set" id="c1" xmlns="jabber:client"><conference machine-uid="f4e2" room="room@conference.meet.example" xmlns="http://jitsi.org/protocol/focus"><property name="rtcstatsEnabled" value="false"/><property name="visitors-version" value="1"/></conference></iq>`

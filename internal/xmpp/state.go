@@ -22,8 +22,9 @@ type state struct {
 	queue []queued
 
 	transcript []string
-	ids        int // stanza ids the endpoint makes
-	conns      int // anonymous jids handed out
+	observe    func(t int64, m wire.Message) // Server.Observe
+	ids        int                           // stanza ids the endpoint makes
+	conns      int                           // anonymous jids handed out
 	ready      *wire.Message
 
 	// during is set while the server side handles a client message: the
@@ -71,7 +72,7 @@ type queued struct {
 	fn    func()
 }
 
-func newState(cfg sim.Config, e *Endpoint) (*state, error) {
+func newState(cfg sim.Config) (*state, error) {
 	st := &state{cfg: cfg, pending: map[wire.Type]string{}, pendingFrom: map[wire.Type]string{}, sids: map[wire.Session]string{},
 		locked:   cfg.Room.Password != "",
 		noSecret: cfg.Deployment.NoPasswordSupport}
@@ -118,6 +119,9 @@ func (st *state) receive(m wire.Message) []wire.Message {
 	var got []wire.Message
 	st.during = &got
 	defer func() { st.during = nil }()
+	if st.observe != nil {
+		st.observe(st.now, m)
+	}
 	_ = st.srv.Receive(m) // only client types are passed
 	return got
 }

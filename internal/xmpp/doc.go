@@ -1,0 +1,34 @@
+// Package xmpp serves the model's server side (sim.Server: prosody with its
+// MUC modules, jicofo, the bridge) to a real lib-jitsi-meet over XMPP over
+// WebSocket (RFC 7395, subprotocol "xmpp"), so that the real library can
+// judge the model.
+//
+// The endpoint does what prosody does on its own (the stream, SASL
+// ANONYMOUS and PLAIN, bind, ping, extdisco, disco#info, the muc#owner form,
+// echoing presence updates and groupchat) and hands everything else to the
+// server side as wire messages: the conference IQ to the focus, the MUC join
+// and leave presences, the lobby join, the room configuration submit, chat,
+// Jingle session-accept and session-terminate. It renders the server side's
+// wire messages as the stanzas prosody and jicofo send.
+//
+// Server is the engine and Endpoint carries it on loopback (not built for
+// GOOS=js, where the JavaScript kit carries a Server over its own
+// WebSocket server).
+//
+// Time is virtual: what the server side schedules, and what it sends after
+// a delay, waits on the endpoint's own clock (ms) until the harness advances
+// it through /control. What it sends at once is written at once.
+//
+// Not modelled: media. A Jingle session-initiate is minimal (one audio
+// content, an unreachable TEST-NET candidate); ICE outcomes are not
+// rendered, and jsdom has no RTCPeerConnection anyway. Also not modelled:
+// XEP-0198 stream management, BOSH, visitor nodes, several participants (the connections
+// open at once are one client's: what the server side sends goes to the one
+// that spoke last).
+//
+// github.com/coder/websocket is used for the WebSocket (maintained, small,
+// context-aware, no dependencies) and encoding/xml for the stanzas: each
+// RFC 7395 frame is one complete element, so a tree per frame is enough and
+// an XMPP library would bring a client-side model the endpoint does not
+// need.
+package xmpp
