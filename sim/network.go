@@ -18,7 +18,7 @@ import (
 // now), within scope (see serverHost.schedule).
 func (s *Sim) send(m wire.Message, d int64, scope wire.Session) {
 	if d == 0 {
-		s.srv.receive(&m)
+		s.up(&m)
 		return
 	}
 	s.scheduleMsg(d, scope, &m, toServer)
@@ -59,10 +59,18 @@ func (s *Sim) deliverMsg(t *timer) {
 	s.inflight[t.msg] = wire.Message{}
 	s.free = append(s.free, t.msg)
 	if t.dir == toServer {
-		s.srv.receive(&m)
+		s.up(&m)
 	} else {
 		s.receive(&m)
 	}
+}
+
+// up hands a client message to the server side.
+func (s *Sim) up(m *wire.Message) {
+	if s.OnServerReceive != nil {
+		s.OnServerReceive(s.now, *m)
+	}
+	s.srv.receive(m)
 }
 
 // schedule implements serverHost.

@@ -66,6 +66,10 @@ type Sim struct {
 	// kept; campaigns use it to keep memory flat. The record and its Args
 	// are reused by the next one: copy what you keep.
 	OnRecord func(*Record)
+	// OnServerReceive, when set, is told of each client message as the
+	// server side receives it, at the virtual time it arrives: what a fake
+	// deployment (internal/deploy) cues its faults on.
+	OnServerReceive func(t int64, m wire.Message)
 
 	limit   string
 	scratch Record

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jitsi-sim/confsim/internal/invariant"
 	"github.com/jitsi-sim/confsim/sim"
+	"github.com/jitsi-sim/confsim/sim/wire"
 )
 
 // Options tune a run.
@@ -18,6 +19,11 @@ type Options struct {
 	// Extra, when set, is one more invariant every record must keep: it
 	// returns why a record breaks it, or "".
 	Extra func(*sim.Record) string
+	// OnServerReceive, when set, is told of each client message the
+	// model's server side receives (sim.Sim.OnServerReceive).
+	OnServerReceive func(t int64, m wire.Message)
+	// OnStep, when set, is called as each step starts, with its index.
+	OnStep func(i int)
 }
 
 // Result is the outcome of one scenario run.
@@ -82,6 +88,8 @@ type runner struct {
 	// campaigns do; fed counts the records it has seen.
 	chk invariant.Checker
 	fed int
+
+	onStep func(int) // Options.OnStep
 }
 
 // Run replays a scenario and checks its expectations. It never panics: a
@@ -95,7 +103,8 @@ func Run(sc *Scenario, opts Options) (res Result) {
 		res.fail(-1, nil, 0, fmt.Sprintf("%s:1:1: %v", sc.File, err))
 		return res
 	}
-	r := &runner{sc: sc, s: s, res: &res}
+	s.OnServerReceive = opts.OnServerReceive
+	r := &runner{sc: sc, s: s, res: &res, onStep: opts.OnStep}
 	r.chk.SetExtra(opts.Extra)
 	r.chk.Reset(s.Config())
 	defer func() {
@@ -122,6 +131,9 @@ func (r *runner) run() {
 		st := &r.sc.Steps[i]
 		r.res.FailedStep = i // for a panic
 		r.res.Trace = append(r.res.Trace, Entry{Kind: EntryStep, T: r.s.Now(), Step: st, Index: i})
+		if r.onStep != nil {
+			r.onStep(i)
+		}
 		why := r.step(st)
 		r.log()
 		if why == "" {

@@ -26,6 +26,11 @@ type Options struct {
 	Addr string
 	// Log, when set, receives diagnostics (panics recovered, write errors).
 	Log *log.Logger
+	// Server, when set, is the server side to carry; Config is then not
+	// used.
+	Server *Server
+	// Control, when set, answers /control instead of Server.Control.
+	Control func(ControlRequest) (map[string]any, error)
 }
 
 // Endpoint is a Server carried over XMPP over WebSocket on loopback, with
@@ -43,9 +48,12 @@ func New(opts Options) (*Endpoint, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
-	sv, err := NewServer(opts.Config, opts.Log)
-	if err != nil {
-		return nil, err
+	sv := opts.Server
+	if sv == nil {
+		var err error
+		if sv, err = NewServer(opts.Config, opts.Log); err != nil {
+			return nil, err
+		}
 	}
 	e := &Endpoint{Server: sv, opts: opts, done: make(chan struct{})}
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -205,7 +213,11 @@ func (e *Endpoint) serveControl(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"error": "bad request: " + err.Error()})
 		return
 	}
-	out, err := e.Control(c)
+	control := e.Control
+	if e.opts.Control != nil {
+		control = e.opts.Control
+	}
+	out, err := control(c)
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})

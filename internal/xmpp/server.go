@@ -105,6 +105,13 @@ func (c *Conn) Gone() {
 	}
 }
 
+// Now is the virtual clock, in ms.
+func (sv *Server) Now() int64 {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	return sv.st.now
+}
+
 // Conns is the number of connections open.
 func (sv *Server) Conns() int {
 	sv.mu.Lock()
@@ -356,6 +363,9 @@ type ControlRequest struct {
 	Action string `json:"action,omitempty"`
 	Text   string `json:"text,omitempty"`
 	To     *int64 `json:"to,omitempty"`
+	// Ms is a duration: a fake deployment's advance skips its clock
+	// ahead by Ms (internal/deploy).
+	Ms int64 `json:"ms,omitempty"`
 }
 
 // Control performs one control operation and returns its JSON answer.
