@@ -38,6 +38,7 @@ func commands() []command {
 		{"merge", "merge campaign results", cmdMerge, mergeManual},
 		{"diff", "compare two JSONL traces event by event", cmdDiff, diffManual},
 		{"conformance", "judge the model by the real lib-jitsi-meet", cmdConformance, conformanceManual},
+		{"serve", "run a scenario's server side as a fake deployment for a real client", cmdServe, serveManual},
 		{"version", "print the version and the library each profile follows", cmdVersion, versionManual},
 	}
 }

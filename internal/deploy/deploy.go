@@ -321,24 +321,27 @@ func (d *Deployment) Control(c xmpp.ControlRequest) (map[string]any, error) {
 		}
 		return map[string]any{"ok": true}, nil
 	case "verdict":
-		v := d.Verdict()
-		return map[string]any{"pass": v.Pass, "reason": v.Reason, "played": v.Played, "seen": v.Seen}, nil
+		return map[string]any{"verdict": d.Verdict()}, nil
 	}
 	return d.server.Control(c)
 }
 
 // Verdict is the deployment's judgement of what the server side saw.
 type Verdict struct {
-	Pass bool
+	Pass bool `json:"pass"`
 	// Reason says why it failed, or what is still awaited.
-	Reason string
+	Reason string `json:"reason"`
 	// Played lists the cues applied, with their virtual times.
-	Played []string
+	Played []string `json:"played"`
 	// Seen is how many of the scenario's client messages arrived, of
 	// Expected.
-	Seen, Expected int
+	Seen     int `json:"seen"`
+	Expected int `json:"expected"`
 	// Done: every cue is applied and every expected message arrived.
-	Done bool
+	Done bool `json:"done"`
+	// Failed: the client did something else, or a cue could not be
+	// applied; nothing later changes the verdict.
+	Failed bool `json:"failed"`
 }
 
 // Verdict says whether the client did what the scenario says, as far as
@@ -346,12 +349,12 @@ type Verdict struct {
 func (d *Deployment) Verdict() Verdict {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	v := Verdict{Played: append([]string(nil), d.played...), Seen: min(len(d.seen), len(d.expect)), Expected: len(d.expect)}
+	v := Verdict{Played: append([]string{}, d.played...), Seen: min(len(d.seen), len(d.expect)), Expected: len(d.expect)}
 	cuesDone := d.manual || d.next == len(d.cues)
 	v.Done = cuesDone && len(d.seen) >= len(d.expect)
 	switch {
 	case d.failure != "":
-		v.Reason = d.failure
+		v.Reason, v.Failed = d.failure, true
 	case len(d.seen) < len(d.expect):
 		e := d.expect[len(d.seen)]
 		v.Reason = fmt.Sprintf("waiting for the client's message %d of %d: %s (at %d ms in the model)", len(d.seen)+1, len(d.expect), words(e.typ), e.t)

@@ -12,6 +12,8 @@
  *   askPassword?: () => string | undefined | Promise<string | undefined>,
  *   dialog?: (key: string, detail?: unknown) => void,
  *   visitorRetryMs?: number,
+ *   connectionOptions?: object,
+ *   conferenceOptions?: object,
  * }} opts
  */
 export function startConference(JitsiMeetJS, opts = {}) {
@@ -21,14 +23,16 @@ export function startConference(JitsiMeetJS, opts = {}) {
     const dialog = opts.dialog ?? (() => undefined);
     const app = { conference: undefined, connection: undefined, joined: false, left: false, visitorRetried: false, errors: [] };
 
-    const connection = new JitsiMeetJS.JitsiConnection(null, null, {});
+    // connectionOptions: {serviceUrl, hosts} for the real library (a fake deployment's
+    // connectionOptions, say); the fake JitsiMeetJS needs none.
+    const connection = new JitsiMeetJS.JitsiConnection(null, null, opts.connectionOptions ?? {});
     app.connection = connection;
     connection.addEventListener(events.connection.CONNECTION_FAILED, (err) => {
         app.errors.push(err);
         dialog('connection.failed', err);
     });
     connection.addEventListener(events.connection.CONNECTION_ESTABLISHED, () => {
-        const conference = connection.initJitsiConference(opts.room ?? 'room', {});
+        const conference = connection.initJitsiConference(opts.room ?? 'room', opts.conferenceOptions ?? {});
         app.conference = conference;
         conference.on(events.conference.CONFERENCE_JOINED, () => { app.joined = true; });
         conference.on(events.conference.CONFERENCE_LEFT, () => { app.joined = false; app.left = true; });

@@ -216,6 +216,7 @@ func main() {
 			return json.RawMessage(s.RunNative()), nil
 		}),
 	}
+	deployFuncs(o)
 	js.Global().Set("__confsim", js.ValueOf(o))
 	if cb := js.Global().Get("__confsimReady"); cb.Type() == js.TypeFunction {
 		cb.Invoke()
