@@ -185,7 +185,7 @@ loop:
 			}
 			mu.Unlock()
 			open := ep.Conns() > 0
-			sawClient = sawClient || open
+			sawClient = sawClient || open || v.Seen > 0
 			if sawClient && !open && (v.Done || v.Failed) {
 				why = "the client closed its connections"
 				break loop
@@ -201,7 +201,8 @@ loop:
 	mu.Lock()
 	defer mu.Unlock()
 	if v.Pass {
-		fmt.Fprintf(stdout, "--- PASS %s (%d client messages as the scenario has them, %d cues played; %s)\n", sc.Name, v.Seen, len(v.Played), why)
+		fmt.Fprintf(stdout, "--- PASS %s (%s as the scenario has them, %s played; %s)\n", sc.Name,
+			plural(v.Seen, "client message", "client messages"), plural(len(v.Played), "cue", "cues"), why)
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "--- FAIL %s: %s (%s)\n", sc.Name, v.Reason, why)
@@ -215,4 +216,12 @@ func profileNames() []string {
 		out = append(out, string(p))
 	}
 	return out
+}
+
+// plural is "1 cue", "2 cues".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
