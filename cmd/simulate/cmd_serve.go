@@ -80,7 +80,7 @@ EXIT STATUS
     scenario was done); 2 bad input (the scenario file, a flag, the
     address).
 
-EXAMPLE
+EXAMPLES
     simulate serve scenarios/password-required/no-password-given.yaml
 `
 

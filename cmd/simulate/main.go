@@ -21,6 +21,7 @@
 //	merge       merge campaign results
 //	diff        compare two JSONL traces event by event
 //	conformance judge the model by the real lib-jitsi-meet
+//	serve       run a scenario's server side as a fake deployment for a real client
 //	version     print the version and the library each profile follows
 //
 // simulate run PATH... replays the scenario files named by PATH (*.yaml and
@@ -91,6 +92,13 @@
 // endpoint, and diffs the two traces: one line per scenario (agrees, the
 // first difference, or needs media) and a summary; --out DIR keeps the
 // traces.
+//
+// simulate serve SCENARIO runs the scenario's server side in real time for
+// a real client (an app using lib-jitsi-meet, in a browser or in Node) on
+// loopback: it prints the serviceUrl and hosts to configure, plays the
+// scenario's faults and moderators cued on what the client sends (or
+// only the cues of its control endpoint, with --manual), and ends with a
+// verdict on what the server saw.
 //
 // simulate version (or simulate --version) prints simulate's version (the
 // module version, else the VCS revision, else "devel") and the
