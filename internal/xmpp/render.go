@@ -406,7 +406,8 @@ func (st *state) lobbyInvite(password string) {
 
 // sessionInitiate is jicofo's Jingle offer for the JVB session (or the
 // other participant's for P2P). It is minimal: one audio content with
-// opus, ICE credentials, a DTLS fingerprint and a TEST-NET candidate
+// opus and rtcp-mux (which a browser requires), ICE credentials, a DTLS
+// fingerprint and a TEST-NET candidate
 // (192.0.2.1, unreachable: see real-library-notes §4), and jicofo's
 // <bridge-session> with the region.
 func (st *state) sessionInitiate(m wire.Message) {
@@ -429,8 +430,9 @@ func (st *state) sessionInitiate(m wire.Message) {
 	transport.add(el("candidate", "component", "1", "foundation", "1", "generation", "0", "id", "c1",
 		"ip", "192.0.2.1", "network", "0", "port", "10000", "priority", "2130706431", "protocol", "udp", "type", "host"))
 	content := el("content", "creator", "initiator", "name", "audio", "senders", "both").add(
-		el("description", "xmlns", nsRTP, "media", "audio").add(codec), transport)
-	var extra []*node
+		el("description", "xmlns", nsRTP, "media", "audio").add(codec, el("rtcp-mux")), transport)
+	// A browser's max-bundle policy wants a BUNDLE group.
+	extra := []*node{el("group", "xmlns", "urn:xmpp:jingle:apps:grouping:0", "semantics", "BUNDLE").add(el("content", "name", "audio"))}
 	if m.Session == wire.JVB {
 		extra = append(extra, el("bridge-session", "xmlns", nsFocus, "id", "confsim-bridge-session-"+fmt.Sprint(st.sidNext), "region", m.Text))
 	}
