@@ -124,12 +124,24 @@ func (s *Sim) onIceState(m *wire.Message) {
 			s.jvbIceFailed()
 		}
 	case wire.IceDisconnected:
-		if s.inRoom() && st == SessionConnected {
+		// JingleSessionPC.oniceconnectionstatechange: disconnected emits
+		// CONNECTION_INTERRUPTED once signalling has been stable (wasstable),
+		// whether or not ICE ever connected: checks that fail go
+		// disconnected first. JitsiConference._onIceConnectionInterrupted
+		// passes it on for the active session.
+		if !s.inRoom() {
+			return
+		}
+		switch st {
+		case SessionConnected:
 			s.fireSession(s.jvb, evIceDisconnect)
-			s.lib.jvbInterrupted = true
-			if !s.lib.p2pActive {
-				s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
-			}
+		case SessionChecking, SessionRestarting:
+		default:
+			return
+		}
+		s.lib.jvbInterrupted = true
+		if !s.lib.p2pActive {
+			s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
 		}
 	}
 }

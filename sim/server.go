@@ -196,23 +196,40 @@ func (sv *server) sessionInitiate() {
 	sv.later(m, rtt)
 }
 
-// iceChecks is the network's answer to a transport's connectivity checks.
+// iceChecks is the network's answer to a transport's connectivity checks:
+// connected at once (they arrive iceCheckMs after they start), or, when
+// no candidate pair works, disconnected then failed iceChecksFailMs after
+// they started.
 func (sv *server) iceChecks(session wire.Session) {
-	m := wire.Message{Type: wire.IceState, Session: session, Text: wire.IceConnected}
-	if session == wire.P2P {
-		if sv.p2pIceFails {
-			m.Text = wire.IceFailed
-		}
-		sv.p2pIce = m.Text
-		sv.down(m)
+	fails := sv.p2pIceFails
+	if session == wire.JVB {
+		fails = sv.jvbIceFails || sv.jvbIceFailOnce
+		sv.jvbIceFailOnce = false
+	}
+	if !fails {
+		sv.setIce(session, wire.IceConnected)
+		sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceConnected})
 		return
 	}
-	if sv.jvbIceFails || sv.jvbIceFailOnce {
-		sv.jvbIceFailOnce = false
-		m.Text = wire.IceFailed
+	sv.setIce(session, iceChecking)
+	sv.schedule(iceChecksFailMs-iceCheckMs, session, func() {
+		sv.setIce(session, wire.IceFailed)
+		sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceDisconnected})
+		sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceFailed})
+	})
+}
+
+// iceChecking is a transport whose checks are under way, as the network
+// sees it (never sent: the library learns only the outcome).
+const iceChecking = "checking"
+
+// setIce notes a transport's ICE state as the network sees it.
+func (sv *server) setIce(session wire.Session, state string) {
+	if session == wire.P2P {
+		sv.p2pIce = state
+	} else {
+		sv.jvbIce = state
 	}
-	sv.jvbIce = m.Text
-	sv.down(m)
 }
 
 // disruptJVB takes the JVB transport's connectivity away: ICE goes

@@ -10,6 +10,16 @@ window.startApp = (opts) => {
     J.init({});
     J.setLogLevel(J.logLevels.ERROR);
     const dialogs = [];
+    // Every conference event with its time, for the test's measurements.
+    const events = [];
+    const init = J.JitsiConnection.prototype.initJitsiConference;
+    J.JitsiConnection.prototype.initJitsiConference = function (...a) {
+        const conference = init.apply(this, a);
+        for (const name of Object.values(J.events.conference)) {
+            conference.on(name, (...args) => events.push({ t: Math.round(performance.now()), name, arg: typeof args[0] === 'string' ? args[0] : undefined }));
+        }
+        return conference;
+    };
     const app = startConference(J, {
         ...opts,
         askPassword: opts.password ? async () => opts.password : undefined,
@@ -18,6 +28,6 @@ window.startApp = (opts) => {
             status.textContent = key;
         },
     });
-    window.appState = () => ({ joined: app.joined, left: app.left, errors: [...app.errors], dialogs });
+    window.appState = () => ({ joined: app.joined, left: app.left, errors: [...app.errors], dialogs, events });
 };
 status.textContent = 'ready';

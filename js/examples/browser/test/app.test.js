@@ -147,8 +147,16 @@ test('ICE that never connects: the library restarts it three times, then CONFERE
             const s = await state();
             return s.dialogs.some((x) => x.key === 'reload') && s;
         }, 240000);
-        console.log(`ICE_FAILED after ${Date.now() - t0} ms; ${d.transcript().filter((l) => l.includes("action='session-initiate'")).length} session-initiates`);
+        // What the app saw: each session started, went interrupted when its checks ended, and the
+        // fourth failure is the error.
+        const seen = s.events.filter((e) => ['conference.media_session.started', 'conference.connectionInterrupted', 'conference.failed'].includes(e.name));
+        assert.deepEqual(seen.map((e) => e.name.replace('conference.', '')), [
+            'media_session.started', 'connectionInterrupted', 'media_session.started', 'connectionInterrupted',
+            'media_session.started', 'connectionInterrupted', 'media_session.started', 'connectionInterrupted', 'failed']);
+        const checks = [0, 2, 4, 6].map((i) => seen[i + 1].t - seen[i].t);
+        console.log(`ICE_FAILED ${seen[8].t - seen[0].t} ms after the first session started; checks ended after ${checks.join(', ')} ms`);
         assert.deepEqual(s.errors, ['conference.iceFailed']);
+        assert.equal(d.transcript().filter((l) => l.includes("action='session-initiate'")).length, 4, 'a session-initiate and three re-invites');
     } finally {
         await page.close();
         await d.close();
