@@ -11,18 +11,18 @@ import (
 
 // Latencies of the modelled network and server, in virtual milliseconds.
 const (
-	rtt            = 40   // one request/answer exchange with prosody or jicofo
-	iceCheckMs     = 200  // ICE connectivity checks until connected
+	rtt        = 40  // one request/answer exchange with prosody or jicofo
+	iceCheckMs = 200 // ICE connectivity checks until connected
 	// iceChecksFailMs: checks that find no reachable candidate pair end
 	// this long after they start, with the ICE state going disconnected,
 	// then failed, as Chromium does (measured with js/examples/browser,
 	// where the bridge offers an unreachable TEST-NET candidate:
 	// disconnected 15.05-15.07 s after checking, four sessions out of four).
 	iceChecksFailMs = 15050
-	iceFailAfterMs = 5000 // a connected ICE session that loses connectivity: disconnected, then failed
-	interruptionMs = 2000 // an ice-interruption lasts this long
-	moderatorMs    = 3000 // a moderator takes this long to answer a knock
-	p2pStartMs     = 100  // creating the P2P offer
+	iceFailAfterMs  = 5000 // a connected ICE session that loses connectivity: disconnected, then failed
+	interruptionMs  = 2000 // an ice-interruption lasts this long
+	moderatorMs     = 3000 // a moderator takes this long to answer a knock
+	p2pStartMs      = 100  // creating the P2P offer
 	// backToP2PDelayMs is JitsiConference's backToP2PDelay (5 s): after a
 	// member left, P2P starts again only that much later.
 	backToP2PDelayMs = 5000
