@@ -9,7 +9,7 @@ const APP_ACTIONS = [ 'join', 'leave', 'knock', 'login', 'lock', 'unlock', 'send
 /** Actions a moderator performs: they go to the server side. */
 const MODERATOR_ACTIONS = [ 'approve', 'deny', 'kick', 'destroy' ];
 
-const INPUT_KEYS = new Set([ 't_ms', 'action', 'fault', 'reason', 'password', 'text', 'id' ]);
+const INPUT_KEYS = new Set([ 't_ms', 'action', 'fault', 'reason', 'password', 'text', 'id', 'cue' ]);
 
 const DEFAULT_ROOM = 'room';
 
@@ -56,6 +56,15 @@ function parseInput(raw, i) {
         }
     }
     const input = {index: i, t_ms: time(raw.t_ms, `${where}.t_ms`)};
+
+    // The Chromium tier's cue (chromium.js): play the action once the page
+    // has recorded `records` events, `wait_ms` after the last of them.
+    if (raw.cue !== undefined) {
+        if (!isObject(raw.cue) || !Number.isInteger(raw.cue.records) || raw.cue.records < 0) {
+            throw new PlanError(`${where}.cue: want {"records": a count, "wait_ms": ms}`);
+        }
+        input.cue = {records: raw.cue.records, waitMs: time(raw.cue.wait_ms, `${where}.cue.wait_ms`)};
+    }
     const hasAction = raw.action !== undefined;
     const hasFault = raw.fault !== undefined;
 
@@ -144,6 +153,8 @@ function parsePlan(raw) {
         throw new PlanError('end_ms: missing (the virtual time at which the run stops)');
     }
     const endMs = time(raw.end_ms, 'end_ms');
+    // How many events the model recorded: the Chromium tier's end.
+    const expectRecords = raw.expect_records === undefined ? undefined : time(raw.expect_records, 'expect_records');
 
     if (!Array.isArray(raw.inputs)) {
         throw new PlanError(`inputs: want an array, got ${raw.inputs === undefined ? 'nothing' : JSON.stringify(raw.inputs)}`);
@@ -157,7 +168,8 @@ function parsePlan(raw) {
     }
     inputs.sort((a, b) => a.t_ms - b.t_ms || a.index - b.index);
 
-    return {domain, muc, room, displayName, token, anonymousDomain, conferenceRequestUrl, connectWithName, config, inputs, endMs};
+    return {domain, muc, room, displayName, token, anonymousDomain, conferenceRequestUrl, connectWithName, config, inputs, endMs,
+        expectRecords};
 }
 
 /**
