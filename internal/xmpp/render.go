@@ -3,7 +3,6 @@ package xmpp
 import (
 	"fmt"
 
-	"github.com/jitsi-sim/confsim/internal/catalog"
 	"github.com/jitsi-sim/confsim/sim"
 	"github.com/jitsi-sim/confsim/sim/wire"
 )
@@ -91,9 +90,9 @@ func (st *state) deliver(m wire.Message) {
 	}
 }
 
-// streamError ends the connection: a dropped connection is a WebSocket
-// closed without <close/> (Strophe: "Websocket closed unexpectedly", the
-// library's connection.droppedError); any other is a stream error.
+// streamError ends the connection: with no condition, a WebSocket closed
+// without <close/> (Strophe: "Websocket closed unexpectedly"); otherwise a
+// stream error with the condition, then <close/>.
 func (st *state) streamError(m wire.Message) {
 	c := st.cur
 	st.occupant, st.joinPending, st.inLobby, st.focusIn = false, false, false, false
@@ -103,11 +102,11 @@ func (st *state) streamError(m wire.Message) {
 	if c == nil {
 		return
 	}
-	if m.StreamError == string(catalog.ConnectionDroppedError) {
+	if m.StreamError == "" {
 		c.closeNow()
 		return
 	}
-	c.streamError("undefined-condition")
+	c.streamError(m.StreamError)
 }
 
 // conferenceResult is jicofo's answer to the conference IQ (or
