@@ -31,6 +31,9 @@ type connState struct {
 	boshSends, boshErrors int
 	lastErrorStatus       int
 	hasErrorStatus        bool
+	// XMPP.sendDeploymentInfo: set by connect, cleared on CONNECTED and
+	// once connection.propertiesUpdated went out.
+	sendDeploymentInfo bool
 }
 
 // The messages Strophe reports.
@@ -61,6 +64,7 @@ const (
 // (over BOSH, the session request's first send).
 func (s *Sim) startConnection() {
 	s.lib.conn.boshSends = 1
+	s.lib.conn.sendDeploymentInfo = true // XMPP._connect
 	s.openStream()
 }
 
@@ -82,6 +86,7 @@ func (s *Sim) xmppConnected(m *wire.Message, resumed bool) {
 	c := &s.lib.conn
 	c.connected = true
 	c.boshSends, c.boshErrors = 1, 0 // the poll the server holds
+	c.sendDeploymentInfo = false
 	// XMPP.connectionHandler: _resetState.
 	c.lastErrorMsg, c.connectionFailed, c.anonymousFailed = "", false, false
 	// XmppConnection._stropheConnectionCb: ResumeTask.cancel.
@@ -116,16 +121,15 @@ func (s *Sim) onStreamClosed(cond string) {
 		return
 	}
 	if cond != "" {
-		// The error element is raw input while connected.
-		c.lastSuccess, c.hasLastSuccess = s.now, true
 		if s.cfg.Deployment.BOSH {
 			// Strophe.Connection._dataRecv: type terminate.
-			c.connectionFailed, c.lastErrorMsg = true, cond
+			s.connFail(cond)
 			s.disconnected(cond)
 			return
 		}
 		// websocket.js _checkStreamError: ERROR; the stream-management
 		// plugin drops its token on ERROR (statusChanged).
+		s.deploymentInfo()
 		c.lastErrorMsg, c.resumeToken = cond, false
 	}
 	s.disconnected("")
@@ -138,7 +142,11 @@ func (s *Sim) onStreamClosed(cond string) {
 func (s *Sim) disconnected(msg string) {
 	c := &s.lib.conn
 	c.connected = false
-	if c.resumeToken {
+	if c.resumeToken && !s.confState().Terminal() {
+		// (Once it has given up the library goes on scheduling
+		// resumptions, each ending in the same report, until the
+		// application disconnects, as jitsi-meet does at once; the
+		// model's conference is over at the first report.)
 		// ResumeTask.schedule: the retry count goes up, and a resumption
 		// waits getJitterDelay(n, n*1500, 3) (the browser is online).
 		c.resumeRetries++
@@ -185,6 +193,7 @@ func (s *Sim) resumeStream() {
 // ERROR with the condition (the token goes), then DISCONNECTED.
 func (s *Sim) onResumeFailed(cond string) {
 	c := &s.lib.conn
+	s.deploymentInfo()
 	c.lastErrorMsg, c.resumeToken = cond, false
 	s.disconnected("")
 }
@@ -194,8 +203,15 @@ func (s *Sim) onResumeFailed(cond string) {
 func (s *Sim) onConnectFailed(status int) {
 	c := &s.lib.conn
 	if !s.cfg.Deployment.BOSH {
-		// websocket.js _onError: CONNFAIL, then DISCONNECTED.
-		c.connectionFailed, c.lastErrorMsg = true, msgSocketFailed
+		// websocket.js: _onError reports CONNFAIL and schedules
+		// _doDisconnect (setTimeout 0); the close event (1006) that
+		// follows finds the socket still set and reports CONNFAIL and
+		// DISCONNECTED itself; then the timer's DISCONNECTED comes too.
+		// Two disconnections, each counted by _tryResumingConnection.
+		for range 2 {
+			s.connFail(msgSocketFailed)
+		}
+		s.disconnected("")
 		s.disconnected("")
 		return
 	}
@@ -215,7 +231,7 @@ func (s *Sim) onConnectFailed(status int) {
 		// CONNFAIL giving-up; once connected, a fresh poll on the next
 		// idle tick.
 		if !c.connected {
-			c.connectionFailed, c.lastErrorMsg = true, msgGivingUp
+			s.connFail(msgGivingUp)
 			s.connectionFailed(catalog.OtherError, P("msg", Str(msgGivingUp)))
 			return
 		}
@@ -242,6 +258,7 @@ func (s *Sim) onConnectFailed(status int) {
 // credentials; then XmppConnection.disconnect(), whose DISCONNECTED
 // connectionHandler takes for a dropped connection.
 func (s *Sim) onSASLFailure() {
+	s.deploymentInfo()
 	s.connectionFailed(catalog.ConnectionPasswordRequired, P("msg", Nul()),
 		P("credentials", Obj(P("jid", Str(LoginJid)), P("password", Str(LoginPassword)))))
 	s.lib.conn.connected = false
@@ -252,15 +269,46 @@ func (s *Sim) onSASLFailure() {
 // (Strophe's _attemptLegacyAuth): CONNFAIL x-strophe-bad-non-anon-jid and a
 // disconnect; DISCONNECTED is connection.passwordRequired.
 func (s *Sim) onNoSASLMechanism() {
-	c := &s.lib.conn
-	c.anonymousFailed, c.lastErrorMsg = true, msgMissingJidNode
+	s.connFail(msgMissingJidNode)
 	s.disconnected("")
+}
+
+// connFail is CONNFAIL in XMPP.connectionHandler: the flags, and the
+// message for a later DISCONNECTED.
+func (s *Sim) connFail(msg string) {
+	c := &s.lib.conn
+	s.deploymentInfo()
+	if msg == msgMissingJidNode {
+		c.anonymousFailed = true
+	} else {
+		c.connectionFailed = true
+	}
+	c.lastErrorMsg = msg
+}
+
+// deploymentInfo is XMPP._maybeSendDeploymentInfoStat on a failure
+// status: before the first connection, with deploymentInfo's region or
+// shard configured, connection.propertiesUpdated({region, shard}) once.
+func (s *Sim) deploymentInfo() {
+	if s.lib.conn.sendDeploymentInfo {
+		s.propertiesUpdated()
+	}
+}
+
+// propertiesUpdated emits connection.propertiesUpdated when deploymentInfo
+// has a region or a shard (the model configures only a shard).
+func (s *Sim) propertiesUpdated() {
+	s.lib.conn.sendDeploymentInfo = false
+	if sh := s.cfg.Deployment.Shard; sh != "" {
+		s.emitEvent(catalog.ConnectionPropertiesUpdated, s.phase(), P("properties", Obj(P("region", Value{}), P("shard", Str(sh)))))
+	}
 }
 
 // connectionHandlerDisconnected is XMPP.connectionHandler for
 // DISCONNECTED the application did not ask for.
 func (s *Sim) connectionHandlerDisconnected(msg string) {
 	c := &s.lib.conn
+	s.deploymentInfo()
 	errMsg := msg
 	if errMsg == "" {
 		errMsg = c.lastErrorMsg

@@ -60,10 +60,14 @@ func TestDroppedWebSocketWithoutResumption(t *testing.T) {
 	assert.Equal(t, sim.Str("connection-dropped-error"), f[0].Params[0].Value)
 }
 
-// When every new socket fails, the first three disconnections are
-// swallowed (each schedules a resumption: 1.5-3 s, 3-9 s, 4.5-27 s) and
-// the fourth is connection.otherError with the CONNFAIL message.
-func TestResumptionGivesUpAfterThreeTries(t *testing.T) {
+// When every new socket fails, the disconnections are swallowed while
+// fewer than four: the drop (n=1), then a socket that does not open, which
+// Strophe reports twice (n=2, n=3: the second resumption replaces the
+// first). The next failed socket is n=4 and n=5: connection.otherError
+// with the CONNFAIL message, twice. So two attempts, after a 1.5-3 s and
+// a 4.5-27 s wait. (Before, a drop was always droppedError.)
+func TestResumptionGivesUpAfterTwoFailedSockets(t *testing.T) {
+	lo, hi := int64(1<<62), int64(0)
 	for seed := range uint64(50) {
 		s, err := sim.New(withSeed(smacks, seed))
 		require.NoError(t, err)
@@ -73,15 +77,31 @@ func TestResumptionGivesUpAfterThreeTries(t *testing.T) {
 		require.NoError(t, s.Step(sim.Input{Fault: "xmpp-unreachable"}))
 		require.NoError(t, s.Settle())
 		f := connFailures(s)
-		require.Len(t, f, 1, dump(s))
-		assert.Equal(t, catalog.OtherError, f[0].ConnErr)
-		assert.Equal(t, sim.Str("The WebSocket connection could not be established or was disconnected."), f[0].Params[0].Value)
-		// Three waits and three failed attempts (one round trip each).
+		require.Len(t, f, 2, dump(s))
+		for _, r := range f {
+			assert.Equal(t, catalog.OtherError, r.ConnErr)
+			assert.Equal(t, sim.Str("The WebSocket connection could not be established or was disconnected."), r.Params[0].Value)
+			assert.Equal(t, f[0].T, r.T)
+		}
 		elapsed := f[0].T - t0
-		assert.GreaterOrEqual(t, elapsed, int64(1500+3000+4500+3*40), "seed %d", seed)
-		assert.LessOrEqual(t, elapsed, int64(3000+9000+27000+3*40), "seed %d", seed)
+		assert.GreaterOrEqual(t, elapsed, int64(1500+4500+2*40), "seed %d", seed)
+		assert.LessOrEqual(t, elapsed, int64(3000+27000+2*40), "seed %d", seed)
+		lo, hi = min(lo, elapsed), max(hi, elapsed)
 		assert.Len(t, times(s, isEvent(catalog.ConnectionEstablishedConn)), 1, "no resumption succeeded")
 	}
+	assert.Greater(t, hi-lo, int64(5000), "the waits are jittered")
+}
+
+// A socket that does not open is reported twice (websocket.js _onError,
+// then _onClose with 1006): two connection.otherError.
+func TestUnopenedSocketIsReportedTwice(t *testing.T) {
+	s := drive(t, twoParty, before("xmpp-unreachable")...)
+	f := connFailures(s)
+	require.Len(t, f, 2, dump(s))
+	assert.Equal(t, f[0].Params, f[1].Params)
+	assert.Equal(t, f[0].T, f[1].T)
+	assert.Equal(t, catalog.OtherError, f[0].ConnErr)
+	assert.Equal(t, sim.Nul(), f[0].Params[2].Value.Fields[1].Value, "no success before")
 }
 
 // A server that lost the session refuses the resumption: item-not-found,

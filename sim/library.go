@@ -222,6 +222,10 @@ func (s *Sim) onConnected(m *wire.Message) {
 	s.fire(evConnected)
 	s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting, P("id", Str(m.Text)))
 	s.join()
+	// The server's disco#info answer (sent just before the application's
+	// join) ends with _maybeSendDeploymentInfoStat(true): its promise
+	// settles after the conference answer of the same instant.
+	s.after(rtt, s.propertiesUpdated)
 }
 
 // join is JitsiConference.join(password): the conference request to the

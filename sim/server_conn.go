@@ -161,3 +161,36 @@ func (sv *server) connSignal(id string) bool {
 	}
 	return true
 }
+
+// What a host that runs the XMPP stream itself (the XMPP endpoint) needs
+// to know of the connection's server side.
+
+// Reachable says whether a new connection gets through, and if not, the
+// HTTP status the front answers with (0: no answer at all).
+func (s *Server) Reachable() (ok bool, status int) {
+	switch c := &s.sv.conn; {
+	case c.unreachable:
+		return false, 0
+	case c.failing:
+		return false, 503
+	}
+	return true, 0
+}
+
+// OffersAnonymous says whether the stream features offer SASL ANONYMOUS.
+func (s *Server) OffersAnonymous() bool { return !s.sv.conn.anonymousOff }
+
+// AcceptsLogin says whether SASL accepts the client's credentials.
+func (s *Server) AcceptsLogin() bool { return !s.sv.conn.loginRefused }
+
+// StreamManagement says whether the features after SASL offer XEP-0198.
+func (s *Server) StreamManagement() bool {
+	return s.sv.deploy.StreamManagement && !s.sv.deploy.BOSH
+}
+
+// Hibernating says whether prosody keeps a dropped session (and its rooms)
+// for a resumption.
+func (s *Server) Hibernating() bool { return s.sv.conn.hibernating }
+
+// Shard is the x-jitsi-shard header of the front's HTTP answers.
+func (s *Server) Shard() string { return s.sv.shard() }

@@ -64,6 +64,7 @@ var eventArgs = []EventArgs{
 	{Event: ConnectionFailed, Args: []Arg{{"error", "string"}}, ErrorFirst: true, Source: "XMPP.connectionHandler, XMPP's CONN_SHARD_CHANGED listener, Moderator"},
 	{Event: ConnectionRedirected, Args: []Arg{{"vnode", "string"}, {"focusJid", "string"}}, Source: "Moderator._handleSuccess"},
 	{Event: ConnectionTokenExpired, Args: []Arg{}, Source: "XMPP's CONN_STATUS_CHANGED listener (RESUMING with an expired JWT: the resumption is cancelled)"},
+	{Event: ConnectionPropertiesUpdated, Args: []Arg{{"properties", "object"}}, Source: "XMPP._maybeSendDeploymentInfoStat ({region, shard} of deploymentInfo, when either is set)"},
 	{Event: ConnectionDisplayNameRequired, Args: []Arg{}, Source: "XMPP._onDiscoInfo... lobby component #displayname_required"},
 	{Event: LockRejected, Args: []Arg{{"error", "string"}}, ErrorFirst: true, Source: "JitsiConference.lock (the promise's rejection value)"},
 }

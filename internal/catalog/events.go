@@ -49,6 +49,7 @@ const (
 	ConnectionRedirected          Event = "connection.redirected"
 	ConnectionDisplayNameRequired Event = "connection.display_name_required"
 	ConnectionTokenExpired        Event = "connection.token_expired"
+	ConnectionPropertiesUpdated   Event = "connection.propertiesUpdated"
 )
 
 // LockRejected is not an event of lib-jitsi-meet: it stands for the rejection
@@ -83,7 +84,7 @@ func Events() []Event {
 		MessageReceived, ConferenceCreatedTimestamp, BeforeStatisticsDisposed, UserRoleChanged,
 		PropertiesChanged, AudioUnmutePermissionsChanged, VideoUnmutePermissionsChanged,
 		ConnectionEstablishedConn, ConnectionFailed, ConnectionDisconnected, ConnectionRedirected,
-		ConnectionDisplayNameRequired, ConnectionTokenExpired,
+		ConnectionDisplayNameRequired, ConnectionTokenExpired, ConnectionPropertiesUpdated,
 		LockRejected,
 	}
 }

@@ -4,7 +4,7 @@
 // judge the model.
 //
 // The endpoint does what prosody does on its own (the stream, SASL
-// ANONYMOUS and PLAIN, bind, ping, extdisco, disco#info, the muc#owner form,
+// ANONYMOUS and PLAIN, bind, XEP-0198 stream management, ping, extdisco, disco#info, the muc#owner form,
 // echoing presence updates and groupchat) and hands everything else to the
 // server side as wire messages: the conference IQ to the focus, the MUC join
 // and leave presences, the lobby join, the room configuration submit, chat,
@@ -18,8 +18,7 @@
 // Not modelled: media. A Jingle session-initiate is minimal (one audio
 // content, an unreachable TEST-NET candidate); ICE outcomes are not
 // rendered, and jsdom has no RTCPeerConnection anyway. Also not modelled:
-// the HTTP conference request (conferenceRequestUrl), XEP-0198 stream
-// management, BOSH, visitor nodes, several participants (the connections
+// BOSH, visitor nodes, several participants (the connections
 // open at once are one client's: what the server side sends goes to the one
 // that spoke last).
 //
@@ -227,10 +226,26 @@ func (e *Endpoint) logf(format string, args ...any) {
 // serveWebSocket upgrades to the XMPP WebSocket, or answers a plain GET
 // with 200: XmppConnection._keepAliveAndCheckShard fetches the same path.
 func (e *Endpoint) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	reachable, status := e.st.srv.Reachable()
+	shard := e.st.srv.Shard()
+	e.mu.Unlock()
+	if !reachable {
+		// xmpp-unreachable, xmpp-server-error: nothing opens.
+		if status == 0 {
+			status = http.StatusBadGateway
+		}
+		http.Error(w, "unavailable", status)
+		return
+	}
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
+		}
+		if shard != "" {
+			// The proxy names the shard that serves us.
+			w.Header().Set("x-jitsi-shard", shard)
 		}
 		w.WriteHeader(http.StatusOK)
 		return
@@ -403,6 +418,8 @@ func (s *session) handle(frame []byte) {
 	case root.Name == "auth" && root.Space == nsSASL:
 		s.auth(root)
 		return
+	case s.smElement(root):
+		return
 	}
 	if root.Space != "" && root.Space != nsClient {
 		s.streamError("invalid-namespace")
@@ -422,6 +439,7 @@ func (s *session) handle(frame []byte) {
 		s.streamError("not-authorized")
 		return
 	}
+	s.countStanza()
 	switch root.Name {
 	case "iq":
 		st.iq(s, root)
@@ -455,9 +473,16 @@ func (s *session) open(root *Element) {
 		"version", "1.0", "xml:lang", "en").String())
 	f := el("stream:features", "xmlns:stream", nsStream)
 	if s.phase == 1 {
-		f.add(el("mechanisms", "xmlns", nsSASL).add(el("mechanism").txt("ANONYMOUS"), el("mechanism").txt("PLAIN")))
+		m := el("mechanisms", "xmlns", nsSASL)
+		if st.srv.OffersAnonymous() {
+			m.add(el("mechanism").txt("ANONYMOUS"))
+		}
+		f.add(m.add(el("mechanism").txt("PLAIN")))
 	} else {
 		f.add(el("bind", "xmlns", nsBind))
+		if st.srv.StreamManagement() {
+			f.add(el("sm", "xmlns", nsSM))
+		}
 	}
 	s.send(f.String())
 }
@@ -471,8 +496,12 @@ func (s *session) auth(root *Element) {
 	}
 	switch root.Attr("mechanism") {
 	case "ANONYMOUS":
+		if !s.ep.st.srv.OffersAnonymous() {
+			s.send(el("failure", "xmlns", nsSASL).add(el("invalid-mechanism")).String())
+			return
+		}
 	case "PLAIN":
-		if strings.TrimSpace(root.Text) == "" || strings.TrimSpace(root.Text) == "=" {
+		if strings.TrimSpace(root.Text) == "" || strings.TrimSpace(root.Text) == "=" || !s.ep.st.srv.AcceptsLogin() {
 			s.send(el("failure", "xmlns", nsSASL).add(el("not-authorized")).String())
 			return
 		}

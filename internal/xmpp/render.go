@@ -21,6 +21,12 @@ func (st *state) deliver(m wire.Message) {
 		st.ready = &r // bind answers it (session.bind)
 	case wire.StreamError:
 		st.streamError(m)
+	case wire.StreamResumed, wire.ResumeFailed:
+		r := m
+		st.resumeAnswer = &r // session.resume renders it
+	case wire.ConnectFailed, wire.SASLFailure, wire.NoSASLMechanism, wire.KeepAliveResult:
+		// The endpoint refuses sockets, SASL and answers the keep-alive
+		// itself, asking the server side (serveWebSocket, open, auth).
 	case wire.ConferenceResult:
 		if st.httpWaiting {
 			// Answering a POST to conferenceRequestUrl (serveConferenceRequest).
@@ -95,6 +101,14 @@ func (st *state) deliver(m wire.Message) {
 // stream error with the condition, then <close/>.
 func (st *state) streamError(m wire.Message) {
 	c := st.cur
+	if m.StreamError == "" && st.srv.Hibernating() {
+		// mod_smacks keeps the session and its rooms for a resumption.
+		if c != nil {
+			c.closeNow()
+		}
+		return
+	}
+	st.sm = smState{}
 	st.occupant, st.joinPending, st.inLobby, st.focusIn = false, false, false, false
 	clear(st.sids)
 	st.dropScope(wire.JVB)
