@@ -85,7 +85,7 @@ var Signals = []Signal{
 	{"visitors-redirect", "Jicofo answers the conference request with a visitor node (vnode) to move to."},
 	{"xmpp-ping-unanswered", "The server stops answering XMPP pings. IceFailedHandling pings before it restarts a failed JVB session; when the ping fails nothing follows: no restart, no ICE_FAILED, the media just stays down."},
 	{"xmpp-server-error", "Prosody goes down behind the HTTP front, which answers 503: the WebSocket drops and cannot reopen (connection.otherError); over BOSH the requests fail with 503 until Strophe gives up (connection.serverError, or connection.otherError giving-up while connecting)."},
-	{"xmpp-unreachable", "The XMPP server cannot be reached any more: the WebSocket drops and no new one opens (connection.otherError; with stream management after three silent resumptions); over BOSH the requests get no answer (connection.droppedError, or connection.otherError giving-up while connecting)."},
+	{"xmpp-unreachable", "The XMPP server cannot be reached any more: the WebSocket drops and no new one opens (connection.otherError, twice: Strophe reports a socket that does not open from its error and its close event; with stream management after two silent resumptions); over BOSH the requests get no answer (connection.droppedError, or connection.otherError giving-up while connecting)."},
 }
 
 // IsSignal reports whether id names a wire-level signal.

@@ -73,7 +73,7 @@ var connErrors = []ConnErrorEntry{
 		Description:  "A connection failure after a CONNFAIL (a socket that cannot open, BOSH giving up, a BOSH terminate body), or a shard change seen by the WebSocket keep-alive.",
 		AppReaction:  "Fatal: the reload overlay with a \"Rejoin now\" button; for shard_changed, a reload that reaches the new shard.",
 		Causes: []Cause{
-			{ID: "xmpp-unreachable", Text: "Over a WebSocket: at once when connecting, and once connected with stream management at the fourth disconnection (three silent resumptions first; without it the drop is connection.droppedError). Over BOSH while connecting: giving-up after 8 s and 27 s back-offs.", Signal: "the WebSocket does not open (CONNFAIL); BOSH requests get no answer"},
+			{ID: "xmpp-unreachable", Text: "Over a WebSocket: at once when connecting, and once connected with stream management after two silent resumptions (a socket that does not open counts two disconnections), reported twice; without it the drop is connection.droppedError. Over BOSH while connecting: giving-up after 8 s and 27 s back-offs.", Signal: "the WebSocket does not open (CONNFAIL); BOSH requests get no answer"},
 			{ID: "xmpp-server-error", Text: "Over a WebSocket when connecting, or once connected with stream management (the resumptions' sockets fail); over BOSH while connecting (giving-up).", Signal: "HTTP 503 from the front"},
 			{ID: "shard-changed", Text: "With deployment.shard, at the next WebSocket keep-alive (5 s after connecting, then every 60-120 s).", Signal: "keep-alive answer with another x-jitsi-shard"},
 			{ID: "server-shutdown", Text: "Over BOSH: the terminate body is a CONNFAIL with its condition.", Signal: "BOSH body type='terminate' condition='system-shutdown'"},
