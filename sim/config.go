@@ -92,6 +92,19 @@ type Deployment struct {
 	// NoPasswordSupport removes muc#roomconfig_roomsecret from the room
 	// configuration form.
 	NoPasswordSupport bool `json:"no_password_support,omitempty"`
+	// StreamManagement turns on prosody's mod_smacks: the stream features
+	// offer XEP-0198, and the library (enableWebsocketResume, its default)
+	// asks for resumption, so that a dropped WebSocket is resumed.
+	StreamManagement bool `json:"stream_management,omitempty"`
+	// BOSH connects over BOSH (http-bind) instead of a WebSocket: no
+	// resumption, no keep-alive, and HTTP errors count (Strophe's Bosh).
+	BOSH bool `json:"bosh,omitempty"`
+	// Shard is deploymentInfo.shard in the client's configuration, the
+	// shard the client was sent to; the proxy names the shard that serves
+	// it in the x-jitsi-shard header. With it, the library's WebSocket
+	// keep-alive checks the header (and never stops: end such scenarios
+	// with expect or advance, not settle).
+	Shard string `json:"shard,omitempty"`
 }
 
 // Client is the joining participant.
@@ -108,6 +121,12 @@ type Client struct {
 	// conference request goes over HTTP before the XMPP connection
 	// (JitsiConnection.connect).
 	ConnectWithName bool `json:"connect_with_name,omitempty"`
+	// TokenExpiresMs is the exp claim of the client's JWT (Token), as the
+	// virtual time in ms at which it expires; 0 is a token without exp.
+	TokenExpiresMs int64 `json:"token_expires_ms,omitempty"`
+	// GracefulReconnect is testing.enableGracefulReconnect: a shard change
+	// is connection.shardChangedError instead of connection.otherError.
+	GracefulReconnect bool `json:"graceful_reconnect,omitempty"`
 }
 
 // Limits bound a run.
@@ -151,6 +170,8 @@ func (c *Config) validate() error {
 		return errors.New("max occupants cannot be negative")
 	case c.Limits.MaxTimeMs < 0 || c.Limits.MaxSteps < 0:
 		return errors.New("limits cannot be negative")
+	case c.Client.TokenExpiresMs < 0:
+		return errors.New("token expiry cannot be negative")
 	}
 	return nil
 }

@@ -219,9 +219,16 @@ func (s *Sim) applySignal(in Input) error {
 	st := s.confState()
 	notNow := func(why string) error { return &NotAllowedError{Input: in, State: s.State(), Why: why} }
 	switch in.Fault {
-	case "connection-dropped":
-		if st.Terminal() || st == Disconnected || st == Connecting {
+	case "connection-dropped", "server-shutdown", "prosody-restart":
+		if st.Terminal() || !s.lib.conn.connected {
 			return notNow("there is no connection to drop")
+		}
+		if in.Fault == "connection-dropped" && s.cfg.Deployment.BOSH {
+			return notNow("a BOSH session has no socket to drop (xmpp-unreachable and xmpp-server-error fail its requests)")
+		}
+	case "xmpp-unreachable", "xmpp-server-error", "shard-changed", "login-refused", "anonymous-login-disabled":
+		if st.Terminal() {
+			return notNow("the conference is over")
 		}
 	case "participant-leaves":
 		if w.others() == 0 {
@@ -247,10 +254,10 @@ func (s *Sim) applySignal(in Input) error {
 // applySignal delivers a wire-level signal on the server side or the
 // network.
 func (w *server) applySignal(id string) {
+	if w.connSignal(id) {
+		return
+	}
 	switch id {
-	case "connection-dropped":
-		w.occupant, w.inLobby, w.jvbInvited, w.jvbIce, w.p2pIce = false, false, false, "", ""
-		w.down(wire.Message{Type: wire.StreamError, StreamError: string(catalog.ConnectionDroppedError)})
 	case "focus-not-ready":
 		w.focusNotReady++
 	case "focus-silent":

@@ -62,23 +62,30 @@ type Signal struct {
 
 // Signals lists the wire-level faults, sorted by id.
 var Signals = []Signal{
-	{"connection-dropped", "The XMPP connection drops (connection.connectionFailed with connection.droppedError)."},
+	{"anonymous-login-disabled", "The XMPP domain stops offering SASL ANONYMOUS: a client without credentials cannot log in (connection.passwordRequired)."},
+	{"connection-dropped", "The XMPP WebSocket closes without <close/> (connection.droppedError; with deployment.stream_management the library resumes the stream instead, silently)."},
 	{"device-suspend", "The machine sleeps and the browser closes the JVB peer connection: JingleSessionPC sees its signalling state closed, and the library leaves by itself and emits conference.suspendDetected."},
 	{"focus-not-ready", "Jicofo answers the next conference request with ready=false; the library retries with its back-off."},
 	{"focus-silent", "Jicofo never answers the conference request. Moderator sends it without a timeout, so the library waits for ever: no event, no error."},
 	{"ice-interruption", "The JVB media connection is interrupted (ICE disconnected) and comes back 2 s later."},
 	{"ice-transient-failure", "The JVB ICE connection fails once; the library's restart recovers it."},
 	{"lobby-disabled", "A moderator turns the lobby off while we wait in it: the lobby is destroyed with the main room as alternate jid."},
+	{"login-refused", "The XMPP server refuses the client's credentials (client.logged_in): SASL <failure><not-authorized/> (connection.passwordRequired, then connection.droppedError)."},
 	{"owner-arrives", "An authenticated owner creates the room (it now exists) and joins it."},
 	{"p2p-ice-failure", "The P2P ICE connection fails; the library falls back to JVB without an error."},
 	{"p2p-negotiation-failure", "The P2P offer/answer fails (setAnswer rejects); unlike a P2P ICE failure this is fatal."},
 	{"participant-joins", "Another participant joins the room."},
 	{"participant-leaves", "Another participant leaves the room."},
+	{"prosody-restart", "Prosody crashes and comes back: the socket closes without <close/> and the sessions it held are gone, so a stream resumption is refused with item-not-found (connection.droppedError)."},
+	{"server-shutdown", "Prosody shuts down: stream error <system-shutdown/> (over BOSH a terminate body), which leaves no stream to resume (connection.droppedError, over BOSH connection.otherError)."},
 	{"session-accept-unanswered", "Jicofo never answers our session-accept; the library's 10 s IQ timeout fails the offer/answer (OFFER_ANSWER_FAILED, reason timeout)."},
 	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error (IceFailedHandling only: with enableIceRestart the restart is in place and sends no session-terminate)."},
+	{"shard-changed", "The proxy now sends the client's traffic to another shard: with deployment.shard, the next WebSocket keep-alive sees another x-jitsi-shard (connection.otherError with details.shard_changed)."},
 	{"visitors-queue", "Jicofo answers the conference request with live=false (visitors wait for the meeting to start)."},
 	{"visitors-redirect", "Jicofo answers the conference request with a visitor node (vnode) to move to."},
 	{"xmpp-ping-unanswered", "The server stops answering XMPP pings. IceFailedHandling pings before it restarts a failed JVB session; when the ping fails nothing follows: no restart, no ICE_FAILED, the media just stays down."},
+	{"xmpp-server-error", "Prosody goes down behind the HTTP front, which answers 503: the WebSocket drops and cannot reopen (connection.otherError); over BOSH the requests fail with 503 until Strophe gives up (connection.serverError, or connection.otherError giving-up while connecting)."},
+	{"xmpp-unreachable", "The XMPP server cannot be reached any more: the WebSocket drops and no new one opens (connection.otherError, twice: Strophe reports a socket that does not open from its error and its close event; with stream management after two silent resumptions); over BOSH the requests get no answer (connection.droppedError, or connection.otherError giving-up while connecting)."},
 }
 
 // IsSignal reports whether id names a wire-level signal.

@@ -33,9 +33,9 @@ type library struct {
 	statsDisposed       bool   // leave() has disposed of the statistics
 	displayName         string // set by setDisplayName, sent with the next join
 	loginRequests       int    // conference requests of authenticateAndUpgradeRole in flight
-	lastReceived        int64  // when the last stanza arrived (XmppConnection's last success)
 	earlyRequest        bool   // the conference request of connect({name}) is in flight
 	requestSent         bool   // Moderator.conferenceRequestSent by connect({name})
+	conn                connState
 
 	// ChatRoom and JitsiConference state learnt on joining.
 	inProgressEmitted       bool   // MUC_JOIN_IN_PROGRESS was emitted
@@ -137,9 +137,13 @@ func (s *Sim) raiseIn(ph catalog.Phase, id catalog.ID, ev string, ps ...Param) {
 }
 
 // connectionFailed is connection.connectionFailed: the conference is over.
+// A second one (AUTHFAIL's connection.passwordRequired is followed by the
+// DISCONNECTED of its disconnect) leaves the state as it is.
 func (s *Sim) connectionFailed(e catalog.ConnError, ps ...Param) {
 	ph := s.phase()
-	s.fire(evConnectionFailed)
+	if !s.confState().Terminal() {
+		s.fire(evConnectionFailed)
+	}
 	s.emit(Record{Event: catalog.ConnectionFailed, ConnErr: e, Params: ps, Phase: ph})
 }
 
@@ -170,7 +174,7 @@ func (s *Sim) connect() {
 		s.sendConferenceRequest()
 		return
 	}
-	s.send(wire.Message{Type: wire.StreamOpen}, rtt, wire.NoSession)
+	s.startConnection()
 }
 
 // onEarlyAnswer is Moderator's handling of the conference request sent by
@@ -191,7 +195,7 @@ func (s *Sim) onEarlyAnswer(a wire.FocusAnswer) {
 		s.lib.requestSent = true
 		s.lib.notReadyTries = 0
 		s.lib.focusJid = a.FocusJid
-		s.send(wire.Message{Type: wire.StreamOpen}, rtt, wire.NoSession)
+		s.startConnection()
 	default:
 		// Lost (or, for the cases the model does not follow here, left
 		// waiting): nothing reaches the application.
@@ -214,9 +218,14 @@ func (s *Sim) onConnected(m *wire.Message) {
 			})
 		})
 	}
+	s.xmppConnected(m, false)
 	s.fire(evConnected)
 	s.emitEvent(catalog.ConnectionEstablishedConn, catalog.PhaseConnecting, P("id", Str(m.Text)))
 	s.join()
+	// The server's disco#info answer (sent just before the application's
+	// join) ends with _maybeSendDeploymentInfoStat(true): its promise
+	// settles after the conference answer of the same instant.
+	s.after(rtt, s.propertiesUpdated)
 }
 
 // join is JitsiConference.join(password): the conference request to the

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"github.com/jitsi-sim/confsim/internal/catalog"
 	"github.com/jitsi-sim/confsim/sim/wire"
 )
 
@@ -98,25 +97,32 @@ func (s *Sim) down(m *wire.Message, d int64) {
 // receive is the client side's entry point: the library's handler for each
 // kind of stanza (or ICE outcome) it receives.
 func (s *Sim) receive(m *wire.Message) {
-	if m.Type != wire.IceState {
-		// XmppConnection's last success: raw XMPP input, not ICE.
-		defer func() { s.lib.lastReceived = s.now }()
+	if m.Type != wire.IceState && m.Type != wire.ConnectFailed && m.Type != wire.KeepAliveResult {
+		// StropheLastSuccess: raw XMPP input while connected; not ICE,
+		// not a failed HTTP request, not the keep-alive's HTTP answer.
+		defer func() {
+			if c := &s.lib.conn; c.connected {
+				c.lastSuccess, c.hasLastSuccess = s.now, true
+			}
+		}()
 	}
 	switch m.Type {
 	case wire.StreamReady:
 		s.onConnected(m)
 	case wire.StreamError:
-		if st := s.confState(); !st.Terminal() && st != Disconnected && st != Connecting {
-			// XMPP._connectionHandler, DISCONNECTED without being asked
-			// to: (error, msg, credentials, details), details from
-			// _getConnectionFailedReasonDetails: no suspend, and the time
-			// since the last stanza received (no shard_changed without
-			// deploymentInfo.shard).
-			s.connectionFailed(catalog.ConnError(m.StreamError),
-				P("msg", Str("connection-dropped-error")), P("credentials", Value{}),
-				P("details", Obj(P("suspend_time", Num(0)), P("time_since_last_success", Num(s.now-s.lib.lastReceived)))))
-		}
-		return
+		s.onStreamClosed(m.StreamError)
+	case wire.StreamResumed:
+		s.xmppConnected(m, true)
+	case wire.ResumeFailed:
+		s.onResumeFailed(m.Condition)
+	case wire.ConnectFailed:
+		s.onConnectFailed(m.HTTPStatus)
+	case wire.SASLFailure:
+		s.onSASLFailure()
+	case wire.NoSASLMechanism:
+		s.onNoSASLMechanism()
+	case wire.KeepAliveResult:
+		s.onKeepAlive(m.Text)
 	case wire.ConferenceResult:
 		s.onConferenceAnswer(m.Focus, m.HTTP)
 	case wire.JoinError:

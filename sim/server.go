@@ -18,6 +18,7 @@ type server struct {
 	jvbInvited bool   // jicofo has invited us to a JVB session
 	jvbIce     string // the JVB transport as the network sees it: "", or a wire.Ice* outcome
 	p2pIce     string // the P2P transport
+	conn       connServer
 }
 
 // serverHost is what the server side needs from whoever runs it: the
@@ -50,7 +51,13 @@ func (sv *server) schedule(d int64, scope wire.Session, fn func()) {
 func (sv *server) receive(m *wire.Message) {
 	switch m.Type {
 	case wire.StreamOpen:
-		sv.down(wire.Message{Type: wire.StreamReady, Text: Resource, DisplayNameRequired: sv.lobbyNameFeature})
+		sv.streamOpen(m)
+	case wire.StreamResume:
+		sv.streamResume()
+	case wire.BOSHRequest:
+		sv.boshRequest()
+	case wire.KeepAlive:
+		sv.keepAlive()
 	case wire.Login:
 		sv.client.LoggedIn = true
 		if sv.deploy.Authentication == AuthJWT {

@@ -30,8 +30,8 @@ func commands() []command {
 	return []command{
 		{"run", "replay scenario files and check their expectations", cmdRun, runManual},
 		{"validate", "check scenario files without running them", cmdValidate, validateManual},
-		{"errors", "list the conference errors and AUTH_ERROR_TYPES", cmdErrors, errorsManual},
-		{"describe", "explain one conference error and the scenarios that reach it", cmdDescribe, describeManual},
+		{"errors", "list the conference and connection errors", cmdErrors, errorsManual},
+		{"describe", "explain one conference or connection error and the scenarios that reach it", cmdDescribe, describeManual},
 		{"graph", "print the conference lifecycle as Mermaid or Graphviz", cmdGraph, graphManual},
 		{"random", "run a seeded random fault campaign", cmdRandom, randomManual},
 		{"explore", "search the lifecycle for paths to every error", cmdExplore, exploreManual},

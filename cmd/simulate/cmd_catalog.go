@@ -15,7 +15,7 @@ import (
 )
 
 const errorsManual = `NAME
-    simulate errors - list the conference errors and AUTH_ERROR_TYPES
+    simulate errors - list the conference and connection errors
 
 SYNOPSIS
     simulate errors [--format text|json]
@@ -26,18 +26,22 @@ DESCRIPTION
     which it surfaces, whether jitsi-meet treats it as fatal
     (isFatalJitsiConferenceError) and marks it recoverable, and whether
     lib-jitsi-meet 01daa07c3f8c still emits it. Under each error come its
-    documented causes: the ids a scenario's fault step uses. Then the six
-    AUTH_ERROR_TYPES (the reason of NOT_ALLOWED_ERROR, and of the fault
-    authorization-failure) and the wire-level signals a fault step may
-    inject.
+    documented causes: the ids a scenario's fault step uses. Then the
+    members of JitsiConnectionErrors, carried by connection.connectionFailed,
+    each with the faults that reach it; the six AUTH_ERROR_TYPES (the reason
+    of NOT_ALLOWED_ERROR, and of the fault authorization-failure); and the
+    wire-level signals a fault step may inject.
 
 OPTIONS
     --format text|json
         text (default) is the listing above. json writes
-        {"errors": [...], "auth_error_types": [...], "events": [...]}; each
+        {"errors": [...], "connection_errors": [...], "auth_error_types":
+        [...], "events": [...]}; each
         error has name, value, event, params, phase (a list), fatal,
         recoverable, emitted_by_lib, description, user_action, app_reaction
-        and causes (id, text, signal); each auth type has name, value,
+        and causes (id, text, signal); each connection error has name,
+        value, event, params, params_note, emitted_by_lib, description,
+        app_reaction and causes; each auth type has name, value,
         signal, text; each event the model emits has event, args (name and
         type of each positional argument the library passes listeners, in
         order), error_first (the error value comes first, then the error's
@@ -53,7 +57,7 @@ EXAMPLES
 `
 
 const describeManual = `NAME
-    simulate describe - explain one conference error
+    simulate describe - explain one conference or connection error
 
 SYNOPSIS
     simulate describe [--scenarios DIR] ERROR
@@ -72,18 +76,24 @@ DESCRIPTION
     lists those in which the error occurred, whether or not the scenario
     passed. Files that do not parse are skipped with a warning.
 
+    A member of JitsiConnectionErrors is described the same way, named by
+    its constant name (CONNECTION_DROPPED_ERROR), its value
+    (connection.droppedError) or a fault that reaches it (xmpp-unreachable:
+    every connection error it may end in, in turn).
+
 OPTIONS
     --scenarios DIR
         The scenario directory to search (default: scenarios).
 
 EXIT STATUS
     0   the error was described
-    2   ERROR names no conference error, or a flag is wrong
+    2   ERROR names no conference or connection error, or a flag is wrong
 
 EXAMPLES
     simulate describe PASSWORD_REQUIRED
     simulate describe conference.iceFailed
     simulate describe --scenarios my-scenarios/ turn-unavailable
+    simulate describe connection.serverError
 `
 
 const graphManual = `NAME
@@ -128,10 +138,11 @@ func cmdErrors(args []string, stdout, stderr io.Writer) int {
 	}
 	if *format == "json" {
 		out, err := json.MarshalIndent(struct {
-			Errors    []catalog.Error     `json:"errors"`
-			AuthTypes []catalog.AuthType  `json:"auth_error_types"`
-			Events    []catalog.EventArgs `json:"events"`
-		}{catalog.Errors(), catalog.AuthTypes(), catalog.AllEventArgs()}, "", "  ")
+			Errors     []catalog.Error          `json:"errors"`
+			ConnErrors []catalog.ConnErrorEntry `json:"connection_errors"`
+			AuthTypes  []catalog.AuthType       `json:"auth_error_types"`
+			Events     []catalog.EventArgs      `json:"events"`
+		}{catalog.Errors(), catalog.ConnErrorEntries(), catalog.AuthTypes(), catalog.AllEventArgs()}, "", "  ")
 		if err != nil {
 			fmt.Fprintf(stderr, "simulate errors: %v\n", err)
 			return exitBadInput
@@ -145,6 +156,16 @@ func cmdErrors(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, e.Value, e.Event, yesNo(e.Fatal), yesNo(e.Recoverable), yesNo(e.EmittedByLib))
 		for _, c := range e.Causes {
 			fmt.Fprintf(tw, "    cause %s\t\t\t\t\t\n", c.ID)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nConnection errors (JitsiConnectionErrors, carried by %s):\n", catalog.ConnectionFailed)
+	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVALUE\tEMITTED BY LIB")
+	for _, e := range catalog.ConnErrorEntries() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Name, e.Value, yesNo(e.EmittedByLib))
+		for _, c := range e.Causes {
+			fmt.Fprintf(tw, "    cause %s\t\t\n", c.ID)
 		}
 	}
 	tw.Flush()
@@ -196,12 +217,24 @@ func cmdDescribe(args []string, stdout, stderr io.Writer) int {
 	}
 	e, ok := findError(rest[0])
 	if !ok {
+		if ces := findConnErrors(rest[0]); len(ces) > 0 {
+			for i, ce := range ces {
+				if i > 0 {
+					io.WriteString(stdout, "\n")
+				}
+				describeConnError(stdout, stderr, *dir, ce)
+			}
+			return exitOK
+		}
 		var names []string
 		for _, e := range catalog.Errors() {
 			names = append(names, e.Name, e.Value)
 		}
+		for _, e := range catalog.ConnErrorEntries() {
+			names = append(names, e.Name, string(e.Value))
+		}
 		names = append(names, scenario.CauseIDs()...)
-		fmt.Fprintf(stderr, "simulate describe: unknown error %q%s: not the name, value or a cause id of a conference error\nRun 'simulate errors' for the list.\n", rest[0], scenario.Suggest(rest[0], names))
+		fmt.Fprintf(stderr, "simulate describe: unknown error %q%s: not the name, value or a cause id of a conference or connection error\nRun 'simulate errors' for the list.\n", rest[0], scenario.Suggest(rest[0], names))
 		return exitBadInput
 	}
 	var b strings.Builder
@@ -240,6 +273,44 @@ func cmdDescribe(args []string, stdout, stderr io.Writer) int {
 	io.WriteString(stdout, b.String())
 	reaching(stdout, stderr, *dir, e.Value)
 	return exitOK
+}
+
+// findConnErrors finds connection errors by name, value or a fault that
+// reaches them (any case).
+func findConnErrors(arg string) []*catalog.ConnErrorEntry {
+	for _, e := range catalog.ConnErrorEntries() {
+		if strings.EqualFold(arg, e.Name) || strings.EqualFold(arg, string(e.Value)) {
+			e := e
+			return []*catalog.ConnErrorEntry{&e}
+		}
+	}
+	return catalog.ConnErrorsOfCause(strings.ToLower(arg))
+}
+
+// describeConnError explains one member of JitsiConnectionErrors.
+func describeConnError(stdout, stderr io.Writer, dir string, e *catalog.ConnErrorEntry) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s)\n\n    %s\n\n", e.Name, e.Value, e.Description)
+	fmt.Fprintf(&b, "Carried by:      %s\n", e.Event)
+	if len(e.Params) == 0 {
+		b.WriteString("Parameters:      none after the error value\n")
+	} else {
+		b.WriteString("Parameters:      after the error value, in order:\n")
+		for _, p := range e.Params {
+			fmt.Fprintf(&b, "    %s (%s): %s\n", p.Name, p.Type, p.Doc)
+		}
+	}
+	if e.ParamsNote != "" {
+		fmt.Fprintf(&b, "    %s\n", e.ParamsNote)
+	}
+	fmt.Fprintf(&b, "Emitted by lib:  %s (lib-jitsi-meet 01daa07c3f8c)\n", yesNo(e.EmittedByLib))
+	fmt.Fprintf(&b, "\nWhat the jitsi-meet app does:\n    %s\n", e.AppReaction)
+	b.WriteString("\nCauses (fault ids for scenario files):\n")
+	for _, c := range e.Causes {
+		fmt.Fprintf(&b, "    %s\n        %s\n        on the wire: %s\n", c.ID, c.Text, c.Signal)
+	}
+	io.WriteString(stdout, b.String())
+	reaching(stdout, stderr, dir, string(e.Value))
 }
 
 // reaching runs the scenarios under dir and lists those in which the error

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -602,7 +603,13 @@ type plan struct {
 	Client struct {
 		DisplayName string `json:"display_name,omitempty"`
 		Token       string `json:"token,omitempty"`
+		// ID and Password: connect({id, password}), a logged-in client.
+		ID       string `json:"id,omitempty"`
+		Password string `json:"password,omitempty"`
 	} `json:"client"`
+	// Connection holds JitsiConnection options the scenario sets
+	// (deploymentInfo, testing).
+	Connection map[string]any `json:"connection,omitempty"`
 	// AnonymousDomain is hosts.anonymousdomain, for a guest client:
 	// ChatRoom.onPresenceError compares the refused presence's domain
 	// with it.
@@ -650,6 +657,24 @@ func planOf(sc *scenario.Scenario, res *scenario.Result) plan {
 	p.ConnectWithName = sc.Config.Client.ConnectWithName
 	p.Client.DisplayName = sc.Config.Client.DisplayName
 	p.Client.Token = sc.Config.Client.Token
+	if exp := sc.Config.Client.TokenExpiresMs; exp > 0 && p.Client.Token != "" {
+		// A JWT whose exp (in s) is the model's expiry: the library
+		// decodes it when it is about to resume (jwtDecode).
+		p.Client.Token = unsignedJWT(p.Client.Token, exp/1000)
+	}
+	if sc.Config.Client.LoggedIn {
+		p.Client.ID, p.Client.Password = sim.LoginJid, sim.LoginPassword
+	}
+	conn := map[string]any{}
+	if sc.Config.Deployment.Shard != "" {
+		conn["deploymentInfo"] = map[string]any{"shard": sc.Config.Deployment.Shard}
+	}
+	if sc.Config.Client.GracefulReconnect {
+		conn["testing"] = map[string]any{"enableGracefulReconnect": true}
+	}
+	if len(conn) > 0 {
+		p.Connection = conn
+	}
 	// The deployment's config names its guest domain (hosts.anonymousdomain)
 	// whether or not this client starts as a guest: a fault may make it one.
 	p.AnonymousDomain = "guest." + sim.Domain
@@ -678,6 +703,15 @@ func planOf(sc *scenario.Scenario, res *scenario.Result) plan {
 		}
 	}
 	return p
+}
+
+// unsignedJWT is a JWT with subject sub and exp, not signed (the endpoint
+// does not check tokens).
+func unsignedJWT(sub string, exp int64) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	header, _ := json.Marshal(map[string]string{"alg": "none", "typ": "JWT"})
+	payload, _ := json.Marshal(map[string]any{"sub": sub, "exp": exp})
+	return enc(header) + "." + enc(payload) + ".x"
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

@@ -13,8 +13,8 @@
 //
 //	run         replay scenario files and check their expectations
 //	validate    check scenario files without running them
-//	errors      list the conference errors and AUTH_ERROR_TYPES
-//	describe    explain one conference error and the scenarios that reach it
+//	errors      list the conference and connection errors
+//	describe    explain one conference or connection error and the scenarios that reach it
 //	graph       print the conference lifecycle as Mermaid or Graphviz
 //	random      run a seeded random fault campaign
 //	explore     search the lifecycle for paths to every error

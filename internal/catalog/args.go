@@ -61,8 +61,10 @@ var eventArgs = []EventArgs{
 	{Event: BeforeStatisticsDisposed, Args: []Arg{}, Source: "JitsiConference.leave: statistics.dispose() (the first leave only: dispose removes the listeners)"},
 	{Event: ConnectionEstablishedConn, Args: []Arg{{"id", "string"}}, Source: "XMPP._connectionHandler (the resource of our jid)"},
 	{Event: ConnectionDisconnected, Args: []Arg{{"msg", "string|undefined"}}, Source: "XMPP._connectionHandler (DISCONNECTED after an intentional disconnect)"},
-	{Event: ConnectionFailed, Args: []Arg{{"error", "string"}}, ErrorFirst: true, Source: "XMPP._connectionHandler, Moderator"},
+	{Event: ConnectionFailed, Args: []Arg{{"error", "string"}}, ErrorFirst: true, Source: "XMPP.connectionHandler, XMPP's CONN_SHARD_CHANGED listener, Moderator"},
 	{Event: ConnectionRedirected, Args: []Arg{{"vnode", "string"}, {"focusJid", "string"}}, Source: "Moderator._handleSuccess"},
+	{Event: ConnectionTokenExpired, Args: []Arg{}, Source: "XMPP's CONN_STATUS_CHANGED listener (RESUMING with an expired JWT: the resumption is cancelled)"},
+	{Event: ConnectionPropertiesUpdated, Args: []Arg{{"properties", "object"}}, Source: "XMPP._maybeSendDeploymentInfoStat ({region, shard} of deploymentInfo, when either is set)"},
 	{Event: ConnectionDisplayNameRequired, Args: []Arg{}, Source: "XMPP._onDiscoInfo... lobby component #displayname_required"},
 	{Event: LockRejected, Args: []Arg{{"error", "string"}}, ErrorFirst: true, Source: "JitsiConference.lock (the promise's rejection value)"},
 }

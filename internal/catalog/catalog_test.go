@@ -168,3 +168,45 @@ func TestLookups(t *testing.T) {
 	assert.False(t, catalog.ID(200).Valid())
 	assert.Contains(t, catalog.ID(200).String(), "200")
 }
+
+// Every JitsiConnectionErrors value has a catalog entry, in the enum's
+// order, with causes, and the carrier event.
+func TestConnErrorEntriesCoverEveryValue(t *testing.T) {
+	entries := catalog.ConnErrorEntries()
+	if len(entries) != len(catalog.ConnErrors()) {
+		t.Fatalf("%d entries for %d connection errors", len(entries), len(catalog.ConnErrors()))
+	}
+	seen := map[catalog.ConnError]bool{}
+	for i, e := range entries {
+		seen[e.Value] = true
+		if i > 0 && entries[i-1].Name >= e.Name {
+			t.Errorf("%s after %s: want the enum's (alphabetical) order", e.Name, entries[i-1].Name)
+		}
+		if e.Event != catalog.ConnectionFailed {
+			t.Errorf("%s: carried by %s, want %s", e.Name, e.Event, catalog.ConnectionFailed)
+		}
+		if len(e.Causes) == 0 || e.Description == "" || e.AppReaction == "" {
+			t.Errorf("%s: want causes, a description and the app's reaction", e.Name)
+		}
+		if got, ok := catalog.ConnErrorByValue(string(e.Value)); !ok || got.Name != e.Name {
+			t.Errorf("catalog.ConnErrorByValue(%s) = %v, %v", e.Value, got, ok)
+		}
+		if got, ok := catalog.ConnErrorByName(e.Name); !ok || got.Value != e.Value {
+			t.Errorf("catalog.ConnErrorByName(%s) = %v, %v", e.Name, got, ok)
+		}
+		for _, c := range e.Causes {
+			found := false
+			for _, x := range catalog.ConnErrorsOfCause(c.ID) {
+				found = found || x.Value == e.Value
+			}
+			if !found {
+				t.Errorf("%s: cause %s does not lead back to it", e.Name, c.ID)
+			}
+		}
+	}
+	for _, c := range catalog.ConnErrors() {
+		if !seen[c] {
+			t.Errorf("%s has no entry", c)
+		}
+	}
+}

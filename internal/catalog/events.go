@@ -48,6 +48,8 @@ const (
 	ConnectionDisconnected        Event = "connection.connectionDisconnected"
 	ConnectionRedirected          Event = "connection.redirected"
 	ConnectionDisplayNameRequired Event = "connection.display_name_required"
+	ConnectionTokenExpired        Event = "connection.token_expired"
+	ConnectionPropertiesUpdated   Event = "connection.propertiesUpdated"
 )
 
 // LockRejected is not an event of lib-jitsi-meet: it stands for the rejection
@@ -67,6 +69,7 @@ const (
 	ServerError                ConnError = "connection.serverError"
 	OtherError                 ConnError = "connection.otherError"
 	ConnectionPasswordRequired ConnError = "connection.passwordRequired"
+	ShardChangedError          ConnError = "connection.shardChangedError"
 )
 
 // Events lists every Event constant, conference events first, in the order
@@ -81,7 +84,7 @@ func Events() []Event {
 		MessageReceived, ConferenceCreatedTimestamp, BeforeStatisticsDisposed, UserRoleChanged,
 		PropertiesChanged, AudioUnmutePermissionsChanged, VideoUnmutePermissionsChanged,
 		ConnectionEstablishedConn, ConnectionFailed, ConnectionDisconnected, ConnectionRedirected,
-		ConnectionDisplayNameRequired,
+		ConnectionDisplayNameRequired, ConnectionTokenExpired, ConnectionPropertiesUpdated,
 		LockRejected,
 	}
 }
@@ -91,6 +94,6 @@ func Events() []Event {
 func ConnErrors() []ConnError {
 	return []ConnError{
 		ConferenceRequestFailed, NotLiveError, ConnectionDroppedError, ServerError, OtherError,
-		ConnectionPasswordRequired,
+		ConnectionPasswordRequired, ShardChangedError,
 	}
 }

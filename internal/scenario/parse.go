@@ -688,6 +688,7 @@ var intRanges = map[string]intRange{
 	"room.occupants":           {0, 1000, ""},
 	"room.max_occupants":       {0, 1000, ""},
 	"deployment.max_occupants": {0, 1000, ""},
+	"client.token_expires_ms":  {0, MaxWaitMs, ""},
 	"limits.max_time_ms":       {1, MaxWaitMs, ""},
 	"limits.max_steps":         {1, 10_000_000, ""},
 }

@@ -37,6 +37,7 @@ var connErrorDocs = map[catalog.ConnError]string{
 	catalog.ServerError:                "The XMPP server answered with an error.",
 	catalog.OtherError:                 "Any other connection failure.",
 	catalog.ConnectionPasswordRequired: "The XMPP server wants credentials.",
+	catalog.ShardChangedError:          "The deployment moved the conference to another shard (with testing.enableGracefulReconnect).",
 }
 
 func profileDocs(p string) string {

@@ -4,7 +4,8 @@
 // judge the model.
 //
 // The endpoint does what prosody does on its own (the stream, SASL
-// ANONYMOUS and PLAIN, bind, ping, extdisco, disco#info, the muc#owner form,
+// ANONYMOUS and PLAIN, bind, XEP-0198 stream management, ping, extdisco,
+// disco#info, the muc#owner form,
 // echoing presence updates and groupchat) and hands everything else to the
 // server side as wire messages: the conference IQ to the focus, the MUC join
 // and leave presences, the lobby join, the room configuration submit, chat,
@@ -22,7 +23,7 @@
 // Not modelled: media. A Jingle session-initiate is minimal (one audio
 // content, an unreachable TEST-NET candidate); ICE outcomes are not
 // rendered, and jsdom has no RTCPeerConnection anyway. Also not modelled:
-// XEP-0198 stream management, BOSH, visitor nodes, several participants (the connections
+// BOSH, visitor nodes, several participants (the connections
 // open at once are one client's: what the server side sends goes to the one
 // that spoke last).
 //

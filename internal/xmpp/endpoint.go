@@ -132,10 +132,23 @@ func (e *Endpoint) Close() error {
 // serveWebSocket upgrades to the XMPP WebSocket, or answers a plain GET
 // with 200: XmppConnection._keepAliveAndCheckShard fetches the same path.
 func (e *Endpoint) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	reachable, status, shard := e.reachability()
+	if !reachable {
+		// xmpp-unreachable, xmpp-server-error: nothing opens.
+		if status == 0 {
+			status = http.StatusBadGateway
+		}
+		http.Error(w, "unavailable", status)
+		return
+	}
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
+		}
+		if shard != "" {
+			// The proxy names the shard that serves us.
+			w.Header().Set("x-jitsi-shard", shard)
 		}
 		w.WriteHeader(http.StatusOK)
 		return

@@ -3,7 +3,6 @@ package xmpp
 import (
 	"fmt"
 
-	"github.com/jitsi-sim/confsim/internal/catalog"
 	"github.com/jitsi-sim/confsim/sim"
 	"github.com/jitsi-sim/confsim/sim/wire"
 )
@@ -22,6 +21,12 @@ func (st *state) deliver(m wire.Message) {
 		st.ready = &r // bind answers it (session.bind)
 	case wire.StreamError:
 		st.streamError(m)
+	case wire.StreamResumed, wire.ResumeFailed:
+		r := m
+		st.resumeAnswer = &r // session.resume renders it
+	case wire.ConnectFailed, wire.SASLFailure, wire.NoSASLMechanism, wire.KeepAliveResult:
+		// The endpoint refuses sockets, SASL and answers the keep-alive
+		// itself, asking the server side (serveWebSocket, open, auth).
 	case wire.ConferenceResult:
 		if st.httpWaiting {
 			// Answering a POST to conferenceRequestUrl (serveConferenceRequest).
@@ -91,11 +96,19 @@ func (st *state) deliver(m wire.Message) {
 	}
 }
 
-// streamError ends the connection: a dropped connection is a WebSocket
-// closed without <close/> (Strophe: "Websocket closed unexpectedly", the
-// library's connection.droppedError); any other is a stream error.
+// streamError ends the connection: with no condition, a WebSocket closed
+// without <close/> (Strophe: "Websocket closed unexpectedly"); otherwise a
+// stream error with the condition, then <close/>.
 func (st *state) streamError(m wire.Message) {
 	c := st.cur
+	if m.StreamError == "" && st.srv.Hibernating() {
+		// mod_smacks keeps the session and its rooms for a resumption.
+		if c != nil {
+			c.closeNow()
+		}
+		return
+	}
+	st.sm = smState{}
 	st.occupant, st.joinPending, st.inLobby, st.focusIn = false, false, false, false
 	clear(st.sids)
 	st.dropScope(wire.JVB)
@@ -103,11 +116,11 @@ func (st *state) streamError(m wire.Message) {
 	if c == nil {
 		return
 	}
-	if m.StreamError == string(catalog.ConnectionDroppedError) {
+	if m.StreamError == "" {
 		c.closeNow()
 		return
 	}
-	c.streamError("undefined-condition")
+	c.streamError(m.StreamError)
 }
 
 // conferenceResult is jicofo's answer to the conference IQ (or

@@ -112,6 +112,15 @@ func (sv *Server) Now() int64 {
 	return sv.st.now
 }
 
+// reachability says whether the WebSocket opens (else the HTTP status the
+// proxy answers, 0 for its default) and the shard the proxy names.
+func (sv *Server) reachability() (ok bool, status int, shard string) {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	ok, status = sv.st.srv.Reachable()
+	return ok, status, sv.st.srv.Shard()
+}
+
 // Conns is the number of connections open.
 func (sv *Server) Conns() int {
 	sv.mu.Lock()
@@ -239,6 +248,8 @@ func (s *session) handle(frame []byte) {
 	case root.Name == "auth" && root.Space == nsSASL:
 		s.auth(root)
 		return
+	case s.smElement(root):
+		return
 	}
 	if root.Space != "" && root.Space != nsClient {
 		s.streamError("invalid-namespace")
@@ -258,6 +269,7 @@ func (s *session) handle(frame []byte) {
 		s.streamError("not-authorized")
 		return
 	}
+	s.countStanza()
 	switch root.Name {
 	case "iq":
 		st.iq(s, root)
@@ -291,9 +303,16 @@ func (s *session) open(root *Element) {
 		"version", "1.0", "xml:lang", "en").String())
 	f := el("stream:features", "xmlns:stream", nsStream)
 	if s.phase == 1 {
-		f.add(el("mechanisms", "xmlns", nsSASL).add(el("mechanism").txt("ANONYMOUS"), el("mechanism").txt("PLAIN")))
+		m := el("mechanisms", "xmlns", nsSASL)
+		if st.srv.OffersAnonymous() {
+			m.add(el("mechanism").txt("ANONYMOUS"))
+		}
+		f.add(m.add(el("mechanism").txt("PLAIN")))
 	} else {
 		f.add(el("bind", "xmlns", nsBind))
+		if st.srv.StreamManagement() {
+			f.add(el("sm", "xmlns", nsSM))
+		}
 	}
 	s.send(f.String())
 }
@@ -307,8 +326,12 @@ func (s *session) auth(root *Element) {
 	}
 	switch root.Attr("mechanism") {
 	case "ANONYMOUS":
+		if !s.sv.st.srv.OffersAnonymous() {
+			s.send(el("failure", "xmlns", nsSASL).add(el("invalid-mechanism")).String())
+			return
+		}
 	case "PLAIN":
-		if strings.TrimSpace(root.Text) == "" || strings.TrimSpace(root.Text) == "=" {
+		if strings.TrimSpace(root.Text) == "" || strings.TrimSpace(root.Text) == "=" || !s.sv.st.srv.AcceptsLogin() {
 			s.send(el("failure", "xmlns", nsSASL).add(el("not-authorized")).String())
 			return
 		}

@@ -62,6 +62,11 @@ type state struct {
 	sids    map[wire.Session]string
 	sidNext int
 	p2pPeer string // the occupant our P2P invite went to
+
+	// sm is the resumable session (XEP-0198); resumeAnswer the server
+	// side's answer to a resumption.
+	sm           smState
+	resumeAnswer *wire.Message
 }
 
 // queued is a scheduled function on the virtual clock.

@@ -22,11 +22,12 @@ export interface SimulationConfig {
     deployment?: {
         authentication?: 'none' | 'xmpp' | 'jwt'; conference_request_http?: boolean; reservations?: boolean;
         visitors?: boolean; max_occupants?: number; p2p?: boolean; enable_ice_restart?: boolean;
-        no_password_support?: boolean;
+        no_password_support?: boolean; stream_management?: boolean; bosh?: boolean; shard?: string;
     };
     client?: {
         display_name?: string; token?: string; logged_in?: boolean; guest?: boolean;
-        disable_room_creation_retry?: boolean;
+        disable_room_creation_retry?: boolean; connect_with_name?: boolean; token_expires_ms?: number;
+        graceful_reconnect?: boolean;
     };
     limits?: { max_time_ms?: number; max_steps?: number };
 }

@@ -55,6 +55,16 @@ const (
 	// Ping is an XMPP ping (urn:xmpp:ping) to the server; the answer is an
 	// IQResult.
 	Ping
+	// StreamResume is a stream resumption (XEP-0198): a new connection
+	// with the old stream's id (previd), SASL again, then <resume/>.
+	StreamResume
+	// BOSHRequest is a BOSH HTTP request sent again after a failure, or a
+	// fresh poll; the server side answers only when it fails
+	// (ConnectFailed).
+	BOSHRequest
+	// KeepAlive is XmppConnection's WebSocket keep-alive: an HTTP GET of
+	// the service URL, answered by KeepAliveResult.
+	KeepAlive
 	numClientTypes
 )
 
@@ -62,8 +72,28 @@ const (
 const (
 	// StreamReady: the connection is established (connection.connectionEstablished).
 	StreamReady Type = iota + numClientTypes
-	// StreamError: the connection drops (Strophe's CONNFAIL or DISCONNECTED).
+	// StreamError ends the connection: a stream error with the condition
+	// in StreamError, then the socket closes; with no condition, the
+	// socket closes without <close/>.
 	StreamError
+	// StreamResumed answers StreamResume: <resumed/>.
+	StreamResumed
+	// ResumeFailed answers StreamResume: <failed/> with Condition (the
+	// server no longer holds the session).
+	ResumeFailed
+	// ConnectFailed: a connection attempt or a BOSH request failed at the
+	// HTTP level: the WebSocket could not be opened, or the BOSH request
+	// got HTTPStatus (0: no answer at all).
+	ConnectFailed
+	// SASLFailure answers StreamOpen: SASL <failure/> with Condition (the
+	// credentials are refused).
+	SASLFailure
+	// NoSASLMechanism answers StreamOpen: the stream features offer no
+	// SASL mechanism the client can use (no ANONYMOUS for a client without
+	// credentials).
+	NoSASLMechanism
+	// KeepAliveResult answers KeepAlive; Text is the x-jitsi-shard header.
+	KeepAliveResult
 	// ConferenceResult answers ConferenceIQ: an IQ result (Focus set) or
 	// an IQ error (Focus.Condition set).
 	ConferenceResult
@@ -105,8 +135,10 @@ var typeNames = [numTypes]string{
 	LobbyJoinPresence: "lobby-join-presence", LeavePresence: "leave-presence",
 	RoomConfigSubmit: "room-config-submit", GroupChat: "groupchat", SessionAccept: "session-accept",
 	SessionTerminate: "session-terminate", IceChecks: "ice-checks", P2PInvite: "p2p-invite", Login: "login",
-	Ping:        "ping",
-	StreamReady: "stream-ready", StreamError: "stream-error",
+	Ping: "ping", StreamResume: "stream-resume", BOSHRequest: "bosh-request", KeepAlive: "keep-alive",
+	StreamReady: "stream-ready", StreamError: "stream-error", StreamResumed: "stream-resumed",
+	ResumeFailed: "resume-failed", ConnectFailed: "connect-failed", SASLFailure: "sasl-failure",
+	NoSASLMechanism: "no-sasl-mechanism", KeepAliveResult: "keep-alive-result",
 	ConferenceResult: "conference-result", JoinError: "join-error", OccupantPresence: "occupant-presence",
 	SelfPresence: "self-presence", FocusPresence: "focus-presence", Unavailable: "unavailable",
 	ErrorMessage: "error-message", LobbyInvite: "lobby-invite", SessionInitiate: "session-initiate",
@@ -188,6 +220,11 @@ type Message struct {
 	// Offer says whether the SDP of SessionInitiate or PeerSessionAccept
 	// can be used (an Offer* value).
 	Offer string
+	// StreamManagement, with StreamReady: the features after SASL offer
+	// XEP-0198 (urn:xmpp:sm:3) with resumption.
+	StreamManagement bool
+	// HTTPStatus of ConnectFailed.
+	HTTPStatus int
 	// DisplayNameRequired, with StreamReady: the lobby component's
 	// disco#info has the #displayname_required feature.
 	DisplayNameRequired bool
@@ -215,7 +252,7 @@ type Message struct {
 	Unavail     UnavailablePresence
 	FocusPres   FocusPresenceInfo
 	ErrMessage  ErrorMessageInfo
-	StreamError string // the connection error of StreamError
+	StreamError string // the stream error condition of StreamError; "" for a socket closed without <close/>
 }
 
 // FocusAnswer is jicofo's (or mod_reservations') answer to a conference
@@ -336,6 +373,18 @@ func (m Message) String() string {
 		}
 	case IceState:
 		b.WriteString(" " + m.Text)
+	case StreamError:
+		if m.StreamError != "" {
+			b.WriteString(" " + m.StreamError)
+		}
+	case ResumeFailed, SASLFailure:
+		b.WriteString(" " + m.Condition)
+	case ConnectFailed:
+		fmt.Fprintf(&b, " http=%d", m.HTTPStatus)
+	case KeepAliveResult:
+		if m.Text != "" {
+			b.WriteString(" x-jitsi-shard=" + m.Text)
+		}
 	case OccupantPresence:
 		b.WriteString(" " + m.Nick)
 	case SelfPresence:

@@ -544,7 +544,9 @@ class Driver {
             if (this.plan.anonymousDomain !== undefined) {
                 hosts.anonymousdomain = this.plan.anonymousDomain;
             }
-            const options = {hosts, serviceUrl: this.ws};
+            // The plan's JitsiConnection options first (deploymentInfo,
+            // testing), then what the harness owns.
+            const options = {...JSON.parse(JSON.stringify(this.plan.connectionOptions || {})), hosts, serviceUrl: this.ws};
 
             if (this.plan.conferenceRequestUrl !== undefined) {
                 options.conferenceRequestUrl = this.plan.conferenceRequestUrl;
@@ -577,7 +579,13 @@ class Driver {
                     }
                 });
             }
-            connection.connect(this.plan.connectWithName ? {name: this.plan.room} : {});
+            const how = this.plan.connectWithName ? {name: this.plan.room} : {};
+
+            if (this.plan.credentials) {
+                // connect({id, password}): an XMPP login.
+                Object.assign(how, this.plan.credentials);
+            }
+            connection.connect(how);
 
             return;
         }

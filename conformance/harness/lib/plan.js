@@ -125,6 +125,7 @@ function parsePlan(raw) {
     const room = raw.room === undefined ? DEFAULT_ROOM : str(raw.room, 'room', {nonEmpty: true});
     let displayName;
     let token;
+    let credentials;
 
     if (raw.client !== undefined) {
         if (!isObject(raw.client)) {
@@ -132,6 +133,16 @@ function parsePlan(raw) {
         }
         displayName = str(raw.client.display_name, 'client.display_name', {optional: true});
         token = str(raw.client.token, 'client.token', {optional: true});
+        // connect({id, password}): an XMPP login with credentials.
+        const id = str(raw.client.id, 'client.id', {optional: true});
+        const password = str(raw.client.password, 'client.password', {optional: true});
+
+        if ((id === undefined) !== (password === undefined)) {
+            throw new PlanError('client: want both id and password, or neither');
+        }
+        if (id !== undefined) {
+            credentials = {id, password};
+        }
     }
     const anonymousDomain = str(raw.anonymousdomain, 'anonymousdomain', {optional: true});
     // The deployment's conferenceRequestUrl: conference requests over HTTP.
@@ -148,6 +159,14 @@ function parsePlan(raw) {
             throw new PlanError('config: want an object (the conference options)');
         }
         config = raw.config;
+    }
+    let connectionOptions = {};
+
+    if (raw.connection !== undefined) {
+        if (!isObject(raw.connection)) {
+            throw new PlanError('connection: want an object (JitsiConnection options)');
+        }
+        connectionOptions = raw.connection;
     }
     if (raw.end_ms === undefined) {
         throw new PlanError('end_ms: missing (the virtual time at which the run stops)');
@@ -168,8 +187,8 @@ function parsePlan(raw) {
     }
     inputs.sort((a, b) => a.t_ms - b.t_ms || a.index - b.index);
 
-    return {domain, muc, room, displayName, token, anonymousDomain, conferenceRequestUrl, connectWithName, config, inputs, endMs,
-        expectRecords};
+    return {domain, muc, room, displayName, token, credentials, anonymousDomain, conferenceRequestUrl, connectWithName, config,
+        connectionOptions, inputs, endMs, expectRecords};
 }
 
 /**

@@ -113,3 +113,15 @@ test('text that is not JSON is refused', () => {
     assert.throws(() => parsePlanText('{"domain":'), err => err instanceof PlanError && /not JSON/.test(err.message));
     assert.equal(parsePlanText(JSON.stringify(base())).domain, 'meet.example');
 });
+
+test('credentials and connection options', () => {
+    const plan = parsePlan({...base(), client: {id: 'alice@meet.example', password: 'secret'},
+        connection: {deploymentInfo: {shard: 'shard-a'}}});
+
+    assert.deepEqual(plan.credentials, {id: 'alice@meet.example', password: 'secret'});
+    assert.deepEqual(plan.connectionOptions, {deploymentInfo: {shard: 'shard-a'}});
+    assert.equal(parsePlan(base()).credentials, undefined);
+    assert.deepEqual(parsePlan(base()).connectionOptions, {});
+    assert.throws(() => parsePlan({...base(), client: {id: 'alice@meet.example'}}), PlanError);
+    assert.throws(() => parsePlan({...base(), connection: 'x'}), PlanError);
+});
