@@ -32,6 +32,11 @@ export function startConference(JitsiMeetJS, opts = {}) {
         dialog('connection.failed', err);
     });
     connection.addEventListener(events.connection.CONNECTION_ESTABLISHED, () => {
+        // It comes again after a resumed XMPP stream: the conference goes on (jitsi-meet, too,
+        // handles only the first).
+        if (app.conference) {
+            return;
+        }
         const conference = connection.initJitsiConference(opts.room ?? 'room', opts.conferenceOptions ?? {});
         app.conference = conference;
         conference.on(events.conference.CONFERENCE_JOINED, () => { app.joined = true; });

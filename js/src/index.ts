@@ -941,7 +941,13 @@ function perform(sim: Simulation, input: NonNullable<ParsedStep['input']>): void
         if (sim._conferenceState() === 'disconnected') {
             const J = sim.JitsiMeetJS;
             const conn = new J.JitsiConnection(null, null, {});
+            let started = false;
             conn.addEventListener(J.events.connection.CONNECTION_ESTABLISHED, () => {
+                // Only the first: it comes again after a resumed XMPP stream.
+                if (started) {
+                    return;
+                }
+                started = true;
                 const c = conn.initJitsiConference('room', {});
                 c.join(input.password ?? '');
             });

@@ -98,7 +98,7 @@ test('ICE_FAILED after the three restarts, through advance(); the handler leaves
     app.conference.on(sim.JitsiMeetJS.events.conference._MEDIA_SESSION_STARTED, (s) => sessions.push(s.isP2P));
     sim.inject('turn-unavailable');
     let t = 0;
-    while (!app.left && t < 60000) {
+    while (!app.left && t < 120000) {
         await sim.advance(1000);
         t += 1000;
     }
