@@ -22,7 +22,7 @@ func appendArgs(buf []Value, r *Record) []Value {
 		// JitsiConference.onMemberLeft: (id, participant, reason).
 		id := r.param("id")
 		return append(buf, id, participantRef(id.Str), Value{})
-	case catalog.MediaSessionStarted:
+	case catalog.MediaSessionStarted, catalog.MediaSessionActiveChanged:
 		return append(buf, RefV("JingleSessionPC", P("isP2P", r.param("isP2P"))))
 	case catalog.P2PStatus:
 		// JitsiConference._setP2PStatus: (this, this.p2p).

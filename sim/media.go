@@ -70,7 +70,12 @@ func (s *Sim) onIQResult(m *wire.Message) {
 			return
 		}
 		s.fireSession(s.jvb, evAccepted)
+		// JitsiConference._acceptJvbIncomingCall's success: the session
+		// started, and it is the active one unless P2P is.
 		s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(false)))
+		if !s.lib.p2pActive {
+			s.emitEvent(catalog.MediaSessionActiveChanged, catalog.PhaseMedia, P("isP2P", BoolV(false)))
+		}
 		s.checkJVBIce()
 	case wire.Ping:
 		if m.Condition == "" {
@@ -175,6 +180,7 @@ func (s *Sim) jvbIceConnected() {
 func (s *Sim) setP2PStatus(active bool) {
 	s.lib.p2pActive = active
 	s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(active)))
+	s.emitEvent(catalog.MediaSessionActiveChanged, catalog.PhaseMedia, P("isP2P", BoolV(active)))
 	if !active && s.lib.jvbInterrupted {
 		s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
 		return

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -591,6 +592,9 @@ type planInput struct {
 	Reason   string `json:"reason,omitempty"`
 	Password string `json:"password,omitempty"`
 	Text     string `json:"text,omitempty"`
+	// Cue, in the Chromium tier, says when an application action is
+	// played (conformance_chromium.go).
+	Cue *planCue `json:"cue,omitempty"`
 }
 
 // plan is what the harness plays (conformance/harness/lib/plan.js).
@@ -600,7 +604,10 @@ type plan struct {
 	Room   string      `json:"room"`
 	Inputs []planInput `json:"inputs"`
 	EndMs  int64       `json:"end_ms"`
-	Client struct {
+	// ExpectRecords is how many events the model recorded (the Chromium
+	// tier ends when the page has as many and is quiet).
+	ExpectRecords int `json:"expect_records,omitempty"`
+	Client        struct {
 		DisplayName string `json:"display_name,omitempty"`
 		Token       string `json:"token,omitempty"`
 		// ID and Password: connect({id, password}), a logged-in client.
@@ -720,9 +727,10 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 	const cmd = "simulate conformance"
 	fs := flags("conformance")
 	library := fs.String("library", "", "a lib-jitsi-meet UMD bundle")
-	tier := fs.String("tier", "jsdom", "where the library runs")
+	tier := fs.String("tier", "jsdom", "where the library runs: jsdom or chromium")
+	chromiumPath := fs.String("chromium", "", "the Chromium executable (default $CHROMIUM, else /usr/bin/chromium)")
 	outDir := fs.String("out", "", "keep both traces of every scenario in `DIR`")
-	tol := fs.Int64("tolerance-ms", 500, "how far apart matching events may be, in virtual `ms`")
+	tol := fs.Int64("tolerance-ms", -1, "how far apart matching events may be, in `ms` (default 500 for jsdom, 5000 for chromium)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "real-time limit of one harness run")
 	harness := fs.String("harness", filepath.Join("conformance", "harness", "run.js"), "the harness script")
 	jobs := fs.Int("jobs", 2, "scenarios run side by side")
@@ -732,8 +740,23 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	if !oneOf(stderr, cmd, "tier", *tier, "jsdom") {
+	if !oneOf(stderr, cmd, "tier", *tier, "jsdom", "chromium") {
 		return exitBadInput
+	}
+	if *tol == -1 {
+		*tol = 500
+		if *tier == "chromium" {
+			*tol = 5000
+		}
+	}
+	if *chromiumPath == "" {
+		*chromiumPath = cmp.Or(os.Getenv("CHROMIUM"), "/usr/bin/chromium")
+	}
+	if *tier == "chromium" {
+		if _, err := os.Stat(*chromiumPath); err != nil {
+			fmt.Fprintf(stderr, "%s: no Chromium at %s: install Debian's chromium or give --chromium PATH\n", cmd, *chromiumPath)
+			return exitBadInput
+		}
 	}
 	if *tol < 0 || *timeout <= 0 {
 		return usageError(stderr, cmd, "--tolerance-ms cannot be negative and --timeout must be positive")
@@ -786,7 +809,7 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	r := conformanceRun{node: node, script: script, lib: lib, dir: dir, tolerance: float64(*tol), timeout: *timeout,
-		stdout: stdout, used: map[string]int{}}
+		stdout: stdout, used: map[string]int{}, tier: *tier, chromiumPath: *chromiumPath}
 	start := time.Now()
 	verdicts := r.all(scs, *jobs)
 	var agree, mediaAgree, differ, knownN, stale, media, failed int
@@ -961,6 +984,7 @@ type conformanceRun struct {
 	timeout                time.Duration
 	stdout                 io.Writer
 	used                   map[string]int // file name stems handed out
+	tier, chromiumPath     string
 }
 
 // stem is a file name stem for a scenario, unique within the run.
@@ -985,6 +1009,9 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdic
 	scenario.WriteJSONL(&model, &res)
 	if err := os.WriteFile(stem+".model.jsonl", model.Bytes(), 0o644); err != nil {
 		return verdict{verdictFailed, "harness failed: " + err.Error()}
+	}
+	if r.tier == "chromium" {
+		return r.chromium(sc, stem, &res, model.Bytes())
 	}
 	// A run that reaches media is played up to the first session-initiate
 	// and compared before it: jsdom has no RTCPeerConnection, the library

@@ -52,6 +52,8 @@ var eventArgs = []EventArgs{
 		Source: "JitsiConference.onMemberKicked"},
 	{Event: ServerRegionChanged, Args: []Arg{{"region", "string"}}, Source: "JitsiConference._setBridgeChannel... onIncomingCall (bridge-session region)"},
 	{Event: MediaSessionStarted, Args: []Arg{{"session", "JingleSessionPC"}}, Source: "JitsiConference._acceptJvbIncomingCall, _acceptP2PIncomingCall / setAnswer"},
+	{Event: MediaSessionActiveChanged, Args: []Arg{{"session", "JingleSessionPC"}},
+		Source: "JitsiConference._acceptJvbIncomingCall (when P2P is not active), _setP2PStatus (getActiveMediaSession())"},
 	{Event: ConnectionEstablished, Args: []Arg{}, Source: "JitsiConference._onIceConnectionEstablished"},
 	{Event: ConnectionInterrupted, Args: []Arg{}, Source: "JitsiConference._onIceConnectionInterrupted, _setP2PStatus"},
 	{Event: ConnectionRestored, Args: []Arg{}, Source: "JitsiConference._onIceConnectionRestored, _setP2PStatus"},

@@ -26,6 +26,7 @@ const (
 	LobbyUserLeft                 Event = "conference.lobby.userLeft"
 	ServerRegionChanged           Event = "conference.server_region_changed"
 	MediaSessionStarted           Event = "conference.media_session.started"
+	MediaSessionActiveChanged     Event = "conference.media_session.active_changed"
 	ConnectionEstablished         Event = "conference.connectionEstablished"
 	ConnectionInterrupted         Event = "conference.connectionInterrupted"
 	ConnectionRestored            Event = "conference.connectionRestored"
@@ -79,7 +80,7 @@ func Events() []Event {
 		ConferenceFailed, ConferenceError, ConferenceJoinInProgress, ConferenceJoined, ConferenceLeft,
 		ConferenceUniqueIDSet, MembersOnlyChanged, VisitorsSupportedChanged, LockStateChanged,
 		AuthStatusChanged, UserJoined, UserLeft, Kicked, ParticipantKicked, LobbyUserJoined,
-		LobbyUserLeft, ServerRegionChanged, MediaSessionStarted, ConnectionEstablished,
+		LobbyUserLeft, ServerRegionChanged, MediaSessionStarted, MediaSessionActiveChanged, ConnectionEstablished,
 		ConnectionInterrupted, ConnectionRestored, DataChannelOpened, P2PStatus, SuspendDetected,
 		MessageReceived, ConferenceCreatedTimestamp, BeforeStatisticsDisposed, UserRoleChanged,
 		PropertiesChanged, AudioUnmutePermissionsChanged, VideoUnmutePermissionsChanged,
