@@ -151,9 +151,9 @@ var recipes = map[string]recipe{
 	"auth-requirements-not-met": {twoParty, before("auth-requirements-not-met"), notAllowedParams("authentication-required", ""), "join-failed"},
 	"visitor-lobby-restricted":  {twoParty, before("visitor-lobby-restricted"), notAllowedParams("no-visitors-lobby", ""), "join-failed"},
 
-	"sdp-negotiation-failure":   {twoParty, before("sdp-negotiation-failure"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("setRemoteDescription failed"))))}, "failed-in-room/jvb:negotiating"},
+	"sdp-negotiation-failure":   {twoParty, before("sdp-negotiation-failure"), sim.Params{sim.P("error", sim.RefV("DOMException", sim.P("name", sim.Str("InvalidAccessError")), sim.P("message", sim.Str("Failed to execute 'setRemoteDescription' on 'RTCPeerConnection': Failed to set remote offer sdp: Called with SDP without DTLS fingerprint."))))}, "failed-in-room/jvb:negotiating"},
 	"codec-mismatch":            {twoParty, before("codec-mismatch"), sim.Params{sim.P("error", sim.RefV("Error", sim.P("message", sim.Str("createAnswer failed"))))}, "failed-in-room/jvb:negotiating"},
-	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("code", sim.Value{}), sim.P("msg", sim.Value{}), sim.P("reason", sim.Str("bad-request")), sim.P("session", sim.Value{})))}, "failed-in-room/jvb:negotiating"},
+	"media-capability-mismatch": {twoParty, before("media-capability-mismatch"), sim.Params{sim.P("error", sim.Obj(sim.P("code", sim.Nul()), sim.P("msg", sim.Value{}), sim.P("reason", sim.Str("bad-request")), sim.P("session", sim.Value{})))}, "failed-in-room/jvb:negotiating"},
 
 	"server-no-password-support": {twoParty, joined(fault("server-no-password-support"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},
 	"password-config-prevented":  {twoParty, joined(fault("password-config-prevented"), op{in: sim.Input{Action: sim.ActionLock, Password: "pw"}}), nil, "joined/jvb:connected"},

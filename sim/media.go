@@ -31,7 +31,10 @@ func (s *Sim) onSessionInitiate(m *wire.Message) {
 func (s *Sim) acceptOffer(offer string) {
 	switch offer {
 	case wire.OfferUnusable:
-		s.offerAnswerFailed(rtcError("setRemoteDescription failed"))
+		// An offer without a DTLS fingerprint, as Chromium rejects it
+		// (seen in the Chromium tier).
+		s.offerAnswerFailed(domException("InvalidAccessError", "Failed to execute 'setRemoteDescription' on 'RTCPeerConnection': "+
+			"Failed to set remote offer sdp: Called with SDP without DTLS fingerprint."))
 		return
 	case wire.OfferNoCommonCodec:
 		s.offerAnswerFailed(rtcError("createAnswer failed"))
@@ -53,7 +56,9 @@ func (s *Sim) acceptOffer(offer string) {
 // its failure callback: {code, msg, reason, session}, reason being the IQ
 // error's condition or 'timeout'.
 func jingleError(reason string) Value {
-	return Obj(P("code", Value{}), P("msg", Value{}), P("reason", Str(reason)), P("session", Value{}))
+	// The code is the error element's code attribute, null when absent
+	// (getAttribute), as the Chromium tier showed.
+	return Obj(P("code", Nul()), P("msg", Value{}), P("reason", Str(reason)), P("session", Value{}))
 }
 
 // onIQResult is the answer to one of our Jingle IQs.
@@ -99,6 +104,11 @@ func (s *Sim) offerAnswerFailed(err Value) {
 
 // rtcError is an Error the peer connection rejects with.
 func rtcError(msg string) Value { return RefV("Error", P("message", Str(msg))) }
+
+// domException is what a browser's RTCPeerConnection rejects with.
+func domException(name, msg string) Value {
+	return RefV("DOMException", P("name", Str(name)), P("message", Str(msg)))
+}
 
 // checkJVBIce runs ICE connectivity checks on the JVB session.
 func (s *Sim) checkJVBIce() {
@@ -269,7 +279,10 @@ func (s *Sim) onPeerSessionAccept(m *wire.Message) {
 	if m.Offer != wire.OfferUsable {
 		// onCallAccepted: setAnswer rejects while p2pJingleSession is
 		// still set.
-		s.offerAnswerFailed(rtcError("P2P setAnswer failed"))
+		// An answer whose m-lines are not the offer's, as Chromium
+		// rejects it (seen in the Chromium tier).
+		s.offerAnswerFailed(domException("InvalidAccessError", "Failed to execute 'setRemoteDescription' on 'RTCPeerConnection': "+
+			"Failed to set remote answer sdp: The order of m-lines in answer doesn't match order in offer. Rejecting answer."))
 		return
 	}
 	s.fireSession(s.p2p, evAccepted)

@@ -86,6 +86,10 @@ function enc(v, seen, depth) {
     if (isTrack(v)) {
         return {$type: 'JitsiTrack', type: call(v, 'getType'), isLocal: call(v, 'isLocal')};
     }
+    if (Object.prototype.toString.call(v) === '[object DOMException]') {
+        // What a browser's RTCPeerConnection rejects with (Chromium tier).
+        return {$type: 'DOMException', name: String(v.name), message: String(v.message)};
+    }
     if (isError(v)) {
         return {$type: 'Error', message: typeof v.message === 'string' ? v.message : enc(v.message, seen, depth + 1)};
     }
