@@ -55,10 +55,15 @@ func (s *Sim) acceptOffer(offer string) {
 // jingleError is the object JingleSessionPC.newJingleErrorHandler passes to
 // its failure callback: {code, msg, reason, session}, reason being the IQ
 // error's condition or 'timeout'.
+// The code is the error element's code attribute: null when the element
+// has none (getAttribute), undefined on a timeout (no element), as the
+// Chromium tier showed.
 func jingleError(reason string) Value {
-	// The code is the error element's code attribute, null when absent
-	// (getAttribute), as the Chromium tier showed.
-	return Obj(P("code", Nul()), P("msg", Value{}), P("reason", Str(reason)), P("session", Value{}))
+	code := Nul()
+	if reason == "timeout" {
+		code = Value{}
+	}
+	return Obj(P("code", code), P("msg", Value{}), P("reason", Str(reason)), P("session", Value{}))
 }
 
 // onIQResult is the answer to one of our Jingle IQs.
