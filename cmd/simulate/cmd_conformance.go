@@ -79,7 +79,8 @@ const conformanceManual = `NAME
     simulate conformance - judge the model by the real lib-jitsi-meet
 
 SYNOPSIS
-    simulate conformance [--library PATH] [--tier jsdom] [--out DIR]
+    simulate conformance [--library PATH] [--tier jsdom|chromium]
+                         [--chromium PATH] [--out DIR]
                          [--tolerance-ms N] [--timeout DURATION]
                          [--harness PATH] [--jobs N] [--known FILE]
                          [--table FILE] PATH...
@@ -112,6 +113,18 @@ DESCRIPTION
     ("agrees up to media"); a run whose very first event is media is
     "needs media (skipped)".
 
+    --tier chromium runs the library in headless Chromium instead (Debian's
+    chromium, driven by playwright-core), with real WebRTC and in real
+    time, and compares the whole trace, media included. The server side is
+    served as 'simulate serve' serves it (internal/deploy): its faults and
+    moderators are cued on the client's messages, and the application's
+    actions (conformance/harness/chromium.js) on the page's events, each as
+    the model has them. The bridge offers an unreachable candidate, so ICE
+    never connects there: the tier judges failures (ICE failing after the
+    restarts, offers and answers the browser refuses, Jingle errors and
+    timeouts). Events less than the tolerance apart may come in either
+    order, since in real time the network orders racing answers.
+
     The library is --library PATH, else $LJM_LIBRARY, else
     ./node_modules/lib-jitsi-meet/dist/umd/lib-jitsi-meet.min.js. The
     harness needs node on PATH and 'npm ci' in conformance/harness.
@@ -119,13 +132,17 @@ DESCRIPTION
 OPTIONS
     --library PATH
         A lib-jitsi-meet UMD bundle (lib-jitsi-meet.min.js).
-    --tier jsdom
-        Where the library runs. Only jsdom (signalling, no media) exists.
+    --tier jsdom|chromium
+        Where the library runs: jsdom (signalling, fake timers; the
+        default) or chromium (real time, WebRTC).
+    --chromium PATH
+        The Chromium executable (default $CHROMIUM, else /usr/bin/chromium).
     --out DIR
         Keep, for every scenario, NAME.model.jsonl, NAME.real.jsonl,
         NAME.plan.json and NAME.stanzas.txt (the XMPP transcript).
     --tolerance-ms N
-        As for diff (default 500).
+        As for diff (default 500; 5000 for chromium, whose jitter is the
+        browser's Math.random).
     --timeout DURATION
         Real-time limit of one harness run (default 2m).
     --harness PATH
