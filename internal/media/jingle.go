@@ -416,11 +416,19 @@ func jsAttr(n *node, name string) string {
 // jingle2media is SDP.jingle2media: one content as an SDP media section.
 // It fails where the library throws (a candidate without protocol).
 func jingle2media(content *node) ([]string, error) {
+	if err := noLineBreaks(content); err != nil {
+		return nil, err
+	}
 	desc := content.first("", "description")
 	tr := content.first(nsICEUDP, "transport")
 	sctp := tr.first(nsSCTP, "sctpmap")
 	media := jsAttr(desc, "media")
 	mid := jsAttr(content, "name")
+	if sctp == nil && (media == "" || strings.ContainsAny(media, " \t")) {
+		// The library would write "m=null 9 ..." (or an empty media), which
+		// the browser rejects.
+		return nil, fmt.Errorf("content %q: no usable media type in its <description> (%q)", mid, media)
+	}
 	port := "9"
 	if content.get("senders") == "rejected" {
 		port = "0"
@@ -449,7 +457,7 @@ func jingle2media(content *node) ([]string, error) {
 			out = append(out, "a=ice-pwd:"+p)
 		}
 		for _, fp := range tr.all(nsDTLS, "fingerprint") {
-			out = append(out, "a=fingerprint:"+jsAttr(fp, "hash")+" "+fp.text)
+			out = append(out, "a=fingerprint:"+jsAttr(fp, "hash")+" "+strings.TrimSpace(fp.text))
 			if s := fp.get("setup"); s != "" {
 				out = append(out, "a=setup:"+s)
 			}
@@ -617,4 +625,23 @@ func hasCryptex(j *node) bool {
 		}
 	}
 	return false
+}
+
+// noLineBreaks refuses attribute values with a line break: in an SDP they
+// would start a new line.
+func noLineBreaks(n *node) error {
+	for _, a := range n.attrs {
+		if strings.ContainsAny(a.value, "\r\n") {
+			return fmt.Errorf("<%s %s>: a line break in the value %q", n.name, a.name, a.value)
+		}
+	}
+	if strings.ContainsAny(strings.TrimSpace(n.text), "\r\n") {
+		return fmt.Errorf("<%s>: a line break in the text %q", n.name, n.text)
+	}
+	for _, k := range n.kids {
+		if err := noLineBreaks(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -157,7 +157,7 @@ func filterSpecialChars(s string) string {
 // candidate is an ICE candidate in the Jingle form (SDPUtil.candidateToJingle).
 type candidate struct {
 	foundation, component, protocol, priority, ip, port, typ string
-	generation, relAddr, relPort, tcptype                  string
+	generation, relAddr, relPort, tcptype                    string
 }
 
 // parseCandidateLine is SDPUtil.candidateToJingle: ok is false when the

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Namespaces of the Jingle elements, as lib-jitsi-meet names them in
@@ -150,6 +152,10 @@ type ParseError struct {
 	Msg       string
 }
 
+func newParseError(line, col int, msg string) *ParseError {
+	return &ParseError{max(line, 1), max(col, 1), msg}
+}
+
 func (e *ParseError) Error() string { return fmt.Sprintf("jingle:%d:%d: %s", e.Line, e.Col, e.Msg) }
 
 // parseXML reads one element (the document's root) and everything in it.
@@ -161,7 +167,7 @@ func parseXML(doc string) (*node, error) {
 	d.Strict = true
 	fail := func(msg string) error {
 		line, col := d.InputPos()
-		return &ParseError{line, col, msg}
+		return newParseError(line, col, msg)
 	}
 	var root *node
 	var stack []*node
@@ -175,7 +181,7 @@ func parseXML(doc string) (*node, error) {
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
 				_, col := d.InputPos()
-				return nil, &ParseError{se.Line, col, se.Msg}
+				return nil, newParseError(se.Line, col, se.Msg)
 			}
 			return nil, fail(err.Error())
 		}
@@ -188,10 +194,21 @@ func parseXML(doc string) (*node, error) {
 			if count > maxElements || len(stack) >= maxDepth {
 				return nil, fail("too many or too deeply nested elements")
 			}
+			if !xmlName(t.Name.Local) {
+				return nil, fail("element name " + strconv.Quote(t.Name.Local))
+			}
 			n := &node{space: t.Name.Space, name: t.Name.Local}
 			for _, a := range t.Attr {
-				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+				// Namespace declarations and prefixed attributes (xml:lang)
+				// carry nothing the converters read.
+				if a.Name.Space != "" || a.Name.Local == "xmlns" {
 					continue
+				}
+				if !xmlName(a.Name.Local) {
+					return nil, fail("attribute name " + strconv.Quote(a.Name.Local))
+				}
+				if _, dup := n.attr(a.Name.Local); dup {
+					return nil, fail("attribute " + a.Name.Local + " given twice")
 				}
 				n.attrs = append(n.attrs, attr{a.Name.Local, a.Value})
 			}
@@ -216,6 +233,20 @@ func parseXML(doc string) (*node, error) {
 		return nil, fail("no element")
 	}
 	return root, nil
+}
+
+// xmlName: a name the renderer can write back (a letter or '_' first, then
+// letters, digits, '-', '_', '.').
+func xmlName(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == '_' || unicode.IsLetter(r):
+		case i > 0 && (r == '-' || r == '.' || unicode.IsDigit(r)):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // trimText drops the whitespace-only text of elements that have children
