@@ -35,7 +35,7 @@ func ctxFor(t testing.TB, d time.Duration) context.Context {
 // connect plays the whole exchange: the bridge's offer as jicofo's
 // session-initiate, the client's session-accept back to the bridge, and
 // waits for ICE to connect on both sides and the bridge channel to open.
-func connect(t *testing.T, b *Bridge, c *client) time.Duration {
+func connect(t testing.TB, b *Bridge, c *client) time.Duration {
 	t.Helper()
 	t0 := time.Now()
 	if err := b.Accept(c.accept(b.Offer())); err != nil {
