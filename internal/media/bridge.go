@@ -194,6 +194,11 @@ func newAPI(mux ice.UDPMux, opts Options) (*webrtc.API, error) {
 	if mux != nil {
 		se.SetICEUDPMux(mux)
 	}
+	// A browser's host candidates are mDNS names, which the bridge does not
+	// resolve, so its checks arrive as peer-reflexive; pion waits 1 s
+	// before nominating such a pair by default. On loopback there is
+	// nothing better to wait for.
+	se.SetPrflxAcceptanceMinWait(0)
 	if opts.DisconnectedTimeout > 0 || opts.FailedTimeout > 0 || opts.KeepAliveInterval > 0 {
 		se.SetICETimeouts(opts.DisconnectedTimeout, opts.FailedTimeout, opts.KeepAliveInterval)
 	}
