@@ -322,12 +322,12 @@ func (b *Bridge) OfferSDP() string { b.mu.Lock(); defer b.mu.Unlock(); return b.
 // after an in-place restart (tagged with that restart's ice-generation).
 // Under FaultSilent it does nothing.
 func (b *Bridge) Accept(jingleXML string) error {
-	if b.opts.Fault == FaultSilent {
-		return nil
-	}
 	j, err := ParseJingle(jingleXML)
 	if err != nil {
 		return err
+	}
+	if b.opts.Fault == FaultSilent {
+		return nil
 	}
 	switch j.Action() {
 	case "session-accept":

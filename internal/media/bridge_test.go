@@ -196,7 +196,9 @@ func TestRestartInPlace(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			o := clientTimeouts
-			o.FailedTimeout = 10 * time.Second // time to restart before failing
+			if recover {
+				o.FailedTimeout = 10 * time.Second // time to restart before failing
+			}
 			b := newTestBridge(t, FaultNone)
 			c := newClient(t, o)
 			connect(t, b, c)

@@ -24,10 +24,16 @@ import (
 // under -short. Chromium is driven over the DevTools protocol with the
 // WebSocket client the project already depends on.
 
-const (
-	chromiumPath = "/usr/bin/chromium"
-	ljmBundle    = "/work/shared/lib-jitsi-meet/01daa07c/lib-jitsi-meet.min.js"
-)
+const chromiumPath = "/usr/bin/chromium"
+
+// ljmBundle is the library bundle as scripts/test finds it: $LJM_LIBRARY,
+// else the shared build beside the project.
+func ljmBundle() string {
+	if p := os.Getenv("LJM_LIBRARY"); p != "" {
+		return p
+	}
+	return filepath.Join("..", "..", "..", "shared", "lib-jitsi-meet", "01daa07c", "lib-jitsi-meet.min.js")
+}
 
 // exposeSDP makes the bundle's SDP class reachable: the library does not
 // export it, so a class static block is put before its fromJingle method
@@ -180,7 +186,7 @@ const pageAccept = `(async (offerXml) => {
 
 func loadLibrary(t *testing.T, p *cdp) {
 	t.Helper()
-	raw, err := os.ReadFile(ljmBundle)
+	raw, err := os.ReadFile(ljmBundle())
 	if err != nil {
 		t.Skipf("no library bundle: %v", err)
 	}

@@ -216,9 +216,7 @@ func JingleToSDP(acceptXML, offerSDP string) (string, error) {
 	}
 	out := &sdpDoc{session: d.session}
 	if len(j.root.all(nsGrouping, "group")) > 0 {
-		for _, l := range findLines(offer.session, nil, "a=group:BUNDLE") {
-			out.session = append(out.session, l)
-		}
+		out.session = append(out.session, findLines(offer.session, nil, "a=group:BUNDLE")...)
 	}
 	for _, sec := range offer.media {
 		name := mediaName(parseMLine(sec[0]).media)
