@@ -9,12 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/pion/webrtc/v4"
+	"pgregory.net/rapid"
 )
 
 // The Chromium check: a real RTCPeerConnection in headless Chromium, with
@@ -388,4 +390,116 @@ func TestChromiumUnreachable(t *testing.T) {
 		t.Fatalf("Chromium: disconnected %d ms after checking, want about 15 s: %v", d, l)
 	}
 	t.Logf("Chromium: disconnected %d ms after checking (%v)", disc-checking, l)
+}
+
+// canonicalJingle renders a Jingle element for comparison: attributes
+// sorted, text trimmed, candidate ids left out (the library draws them at
+// random).
+func canonicalJingle(t testing.TB, doc string) string {
+	n, err := parseXML(doc)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, doc)
+	}
+	var b strings.Builder
+	var walk func(n *node)
+	walk = func(n *node) {
+		var attrs []string
+		for _, a := range n.attrs {
+			if n.name == "candidate" && a.name == "id" {
+				continue
+			}
+			attrs = append(attrs, a.name+"="+a.value)
+		}
+		slices.Sort(attrs)
+		fmt.Fprintf(&b, "<%s {%s} %v %q>", n.name, n.space, attrs, strings.TrimSpace(n.text))
+		for _, k := range n.kids {
+			walk(k)
+		}
+		b.WriteString("</>")
+	}
+	walk(n)
+	return b.String()
+}
+
+// canonicalSDP is an SDP for comparison: the session lines but the origin,
+// then each section's lines sorted (sdp-transform writes a section's lines
+// in its own order).
+func canonicalSDP(s string) string {
+	d, err := parseSDP(s)
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	var out []string
+	for _, l := range d.session {
+		if !strings.HasPrefix(l, "o=") {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	for _, m := range d.media {
+		m = slices.Clone(m)
+		slices.Sort(m)
+		out = append(out, "--", strings.Join(m, "\n"))
+	}
+	return strings.Join(out, "\n")
+}
+
+// The converters against the real library's SDP class, on generated input:
+// SDPToJingle against SDP.toJingle (a session-accept), and JingleToOfferSDP
+// against SDP.fromJingle for the JVB session.
+func TestChromiumConvertersAgreeWithLibrary(t *testing.T) {
+	p := startChromium(t)
+	loadLibrary(t, p)
+	ctx := ctxFor(t, 120*time.Second)
+	if v, err := p.eval(ctx, "typeof $iq"); err != nil || string(v) != `"function"` {
+		t.Skipf("no Strophe $iq in the page (%s, %v)", v, err)
+	}
+	quote := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	rapid.Check(t, func(rt *rapid.T) {
+		sdp := genSDP(rt)
+		v, err := p.eval(ctx, `(() => {
+  const iq = $iq({type: 'set'}).c('jingle', {xmlns: 'urn:xmpp:jingle:1', action: 'session-accept', sid: 's'});
+  new self.__ljmSDP(`+quote(sdp)+`).toJingle(iq, 'responder');
+  return new XMLSerializer().serializeToString(iq.tree().firstChild);
+})()`)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		var lib string
+		_ = json.Unmarshal(v, &lib)
+		ours, err := SDPToJingle(sdp, JingleOptions{Action: "session-accept", Creator: "responder", SID: "s"})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if canonicalJingle(t, lib) != canonicalJingle(t, ours) {
+			rt.Fatalf("SDP.toJingle and SDPToJingle differ on\n%s\nlibrary %s\nours    %s", sdp, canonicalJingle(t, lib), canonicalJingle(t, ours))
+		}
+		offer, err := SDPToJingle(sdp, JingleOptions{Action: "session-initiate", Creator: "initiator", SID: "s", Initiator: "focus", Jicofo: true})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		v, err = p.eval(ctx, `(() => {
+  const j = new DOMParser().parseFromString(`+quote(offer)+`, 'text/xml').documentElement;
+  const s = new self.__ljmSDP('', false);
+  try { s.fromJingle(j); } catch (e) { return 'throws: ' + e; }
+  return s.raw;
+})()`)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		_ = json.Unmarshal(v, &lib)
+		mine, err := JingleToOfferSDP(offer, 1)
+		if strings.HasPrefix(lib, "throws: ") {
+			if err == nil {
+				rt.Fatalf("the library %s on\n%s\nours gives\n%s", lib, offer, mine)
+			}
+			return
+		}
+		if err != nil {
+			rt.Fatalf("%v; the library converts\n%s\nto\n%s", err, offer, lib)
+		}
+		if canonicalSDP(lib) != canonicalSDP(mine) {
+			rt.Fatalf("SDP.fromJingle and JingleToOfferSDP differ on\n%s\nlibrary:\n%s\nours:\n%s", offer, canonicalSDP(lib), canonicalSDP(mine))
+		}
+	})
 }

@@ -183,6 +183,15 @@ func jvbRemap(d *sdpDoc, bundle bool, sessionID int64) (*sdpDoc, error) {
 			out.session = append(out.session, l)
 		}
 	}
+	// SDP.fromJingle writes the regenerated SDP with sdp-transform, whose
+	// rtcp-fb trr-int format prints the payload with %d: '*' comes out NaN.
+	for _, m := range media {
+		for i, l := range m {
+			if rest, ok := strings.CutPrefix(l, "a=rtcp-fb:* trr-int"); ok {
+				m[i] = "a=rtcp-fb:NaN trr-int" + rest
+			}
+		}
+	}
 	out.media = media
 	return out, nil
 }

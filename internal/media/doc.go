@@ -75,7 +75,10 @@
 // headless Chromium (exposing its SDP class), converts the bridge's offer
 // with the library's own SDP.fromJingle, answers with a real
 // RTCPeerConnection and renders the session-accept with the library's
-// SDP.toJingle; both agree with JingleToOfferSDP and AnswerToJingle, and
+// SDP.toJingle; both agree with JingleToOfferSDP and AnswerToJingle (and
+// on 1000 generated inputs, TestChromiumConvertersAgreeWithLibrary, up to
+// the order of lines inside a section and the random candidate ids;
+// JingleToOfferSDP even prints sdp-transform's "a=rtcp-fb:NaN trr-int"), and
 // ICE, DTLS and the bridge channel connect to pion on loopback (Chromium
 // connected about 150 ms after its answer). With FaultUnreachable Chromium
 // reported disconnected 15.06 s after checking, as real-library-notes §4
