@@ -375,9 +375,13 @@ func (b *Bridge) transportInfo(jingleXML string) error {
 		b.remote = answer
 		b.mu.Unlock()
 	}
-	for _, c := range t.Candidates {
-		if err := b.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c}); err != nil {
-			return fmt.Errorf("bridge: candidate %q: %w", c, err)
+	// JingleSessionPC._sendIceCandidates puts each m-line's candidates in
+	// a content of its own; with BUNDLE they all go to the one transport.
+	for _, tr := range ts {
+		for _, c := range tr.Candidates {
+			if err := b.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c}); err != nil {
+				return fmt.Errorf("bridge: candidate %q: %w", c, err)
+			}
 		}
 	}
 	return nil

@@ -2,6 +2,8 @@ package media
 
 import (
 	"context"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +253,55 @@ func TestRestartInPlace(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Candidates the library trickles in transport-info after a session-accept
+// without any (JingleSessionPC._sendIceCandidates) reach the bridge's agent.
+func TestBridgeTrickledCandidates(t *testing.T) {
+	t.Parallel()
+	b := newTestBridge(t, FaultNone)
+	c := newClient(t, clientTimeouts)
+	accept := regexp.MustCompile(`<candidate [^>]*/>`).ReplaceAllString(c.accept(b.Offer()), "")
+	if strings.Contains(accept, "<candidate") {
+		t.Fatal("candidates left in the accept")
+	}
+	if err := b.Accept(accept); err != nil {
+		t.Fatal(err)
+	}
+	trickle, err := TransportInfoToJingle(c.pc.LocalDescription().SDP, 0, true, JingleOptions{Creator: "responder", SID: "sid-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(trickle, "<candidate ") || strings.Contains(trickle, "ice-generation") {
+		t.Fatalf("trickle:\n%s", trickle)
+	}
+	if err := b.Accept(trickle); err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxFor(t, 10*time.Second)
+	if _, err := b.Wait(ctx, iceIs(webrtc.ICEConnectionStateConnected)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Wait(ctx, func(e Event) bool { return e.Kind == EventDataChannelOpen }); err != nil {
+		t.Fatal(err)
+	}
+	// The client's checks alone would give the bridge peer-reflexive
+	// candidates; the trickled ones are host candidates.
+	var ports []int32
+	for _, l := range strings.Split(c.pc.LocalDescription().SDP, "\r\n") {
+		if cand, ok := parseCandidateLine(l); ok && cand.component == "1" {
+			ports = append(ports, int32(atoiOr(cand.port, 0)))
+		}
+	}
+	host := false
+	for _, st := range b.pc.GetStats() {
+		if cs, ok := st.(webrtc.ICECandidateStats); ok && cs.Type == webrtc.StatsTypeRemoteCandidate &&
+			cs.CandidateType == webrtc.ICECandidateTypeHost && slices.Contains(ports, cs.Port) {
+			host = true
+		}
+	}
+	if !host {
+		t.Fatalf("no trickled host candidate (ports %v) among the bridge's remote candidates", ports)
 	}
 }
