@@ -49,6 +49,15 @@ func (s *Server) Receive(m wire.Message) error {
 	return nil
 }
 
+// JVBChecksFail says whether the network fails the connectivity checks of
+// the next JVB session (a real bridge then offers an unreachable
+// candidate). A failure armed for one session only is used up.
+func (s *Server) JVBChecksFail() bool {
+	fails := s.sv.jvbIceFails || s.sv.jvbIceFailOnce
+	s.sv.jvbIceFailOnce = false
+	return fails
+}
+
 // Fault arms a documented cause or delivers a signal, as Sim.Step does,
 // without the checks that need the client's state.
 func (s *Server) Fault(in Input) error {

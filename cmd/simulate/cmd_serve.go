@@ -68,6 +68,12 @@ OPTIONS
         where to listen (default 127.0.0.1:0, loopback, any free port)
     --manual
         play only the cues sent to the control endpoint
+    --media=false
+        no real bridge: jicofo's session-initiate is a minimal offer with
+        an unreachable candidate. By default each JVB session's bridge is
+        a real WebRTC peer on 127.0.0.1 (pion, internal/media): a browser
+        connects to it, ICE, DTLS and the bridge channel happen for real,
+        and the scenario's network faults act on its packets
     --profile P
         the profile whose model gives the cues (default lib-jitsi-meet)
     --timeout D
@@ -92,6 +98,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	profile := fs.String("profile", string(sim.ProfileLibJitsiMeet), "the profile whose model gives the cues")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this much real time")
 	transcript := fs.String("transcript", "", "write the stanzas to `FILE` at the end")
+	mediaOn := fs.Bool("media", true, "a real WebRTC bridge peer for each JVB session")
 	paths, code := parse(fs, serveManual, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -131,6 +138,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			return map[string]any{"ok": true}, nil
 		}
 		return d.Control(c)
+	}
+	if *mediaOn {
+		d.Server().SetBridges(realBridge)
 	}
 	ep, err := xmpp.New(xmpp.Options{Addr: *addr, Server: d.Server(), Control: control})
 	if err != nil {

@@ -274,6 +274,12 @@ func (st *state) jingle(iq, j *Element) {
 	}
 	switch action {
 	case "session-accept":
+		if b := st.bridges[session]; b != nil {
+			if err := b.Accept(fromElement(j, nsClient).String()); err != nil {
+				st.iqError(iq, "modify", "bad-request")
+				return
+			}
+		}
 		st.pending[wire.SessionAccept] = iq.Attr("id")
 		st.pendingFrom[wire.SessionAccept] = iq.Attr("to")
 		st.receive(wire.Message{Type: wire.SessionAccept, Session: session})
@@ -283,6 +289,7 @@ func (st *state) jingle(iq, j *Element) {
 			restart = true
 		}
 		st.dropScope(session)
+		st.endBridge(session)
 		delete(st.sids, session)
 		if session == wire.P2P {
 			st.send(st.reply(iq, "result"))
@@ -293,7 +300,11 @@ func (st *state) jingle(iq, j *Element) {
 		st.pendingFrom[wire.SessionTerminate] = iq.Attr("to")
 		st.receive(wire.Message{Type: wire.SessionTerminate, Session: session, Restart: restart})
 	default:
-		// transport-info, source-add, session-info, ...: jicofo acks them.
+		// transport-info, source-add, session-info, ...: jicofo acks them;
+		// a transport-info's candidates reach the bridge.
+		if b := st.bridges[session]; b != nil && action == "transport-info" {
+			_ = b.Accept(fromElement(j, nsClient).String()) // a bad one is the bridge's to ignore, as the JVB does
+		}
 		st.send(st.reply(iq, "result"))
 	}
 }

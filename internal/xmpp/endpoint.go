@@ -119,6 +119,7 @@ func (e *Endpoint) serveConferenceRequest(w http.ResponseWriter, r *http.Request
 // Close stops the endpoint and closes its connections.
 func (e *Endpoint) Close() error {
 	e.CloseAll()
+	e.CloseBridges()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := e.hs.Shutdown(ctx)

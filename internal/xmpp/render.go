@@ -92,7 +92,8 @@ func (st *state) deliver(m wire.Message) {
 		}
 	case wire.IceState:
 		// ICE is between the client's and the bridge's transports, not a
-		// stanza: out of scope here (see the package doc).
+		// stanza: with a real bridge, its network (bridge.go).
+		st.iceState(m)
 	}
 }
 
@@ -430,6 +431,9 @@ func (st *state) sessionInitiate(m wire.Message) {
 	from := st.room + "/" + focusNick
 	if m.Session == wire.P2P && st.p2pPeer != "" {
 		from = st.p2pPeer
+	}
+	if m.Session == wire.JVB && m.Offer == wire.OfferUsable && st.newBridge != nil && st.bridgeInitiate(m, sid, from) {
+		return
 	}
 	codec := el("payload-type", "id", "111", "name", "opus", "clockrate", "48000", "channels", "2")
 	if m.Offer == wire.OfferNoCommonCodec {

@@ -168,6 +168,7 @@ type node struct {
 	attrs []string // name, value pairs
 	kids  []*node
 	text  string
+	raw   string // when set, the whole element, written as it is
 }
 
 // el builds an element; attrs are name, value pairs, and pairs with an
@@ -202,6 +203,10 @@ func (n *node) String() string {
 }
 
 func (n *node) write(b *strings.Builder) {
+	if n.raw != "" {
+		b.WriteString(n.raw)
+		return
+	}
 	b.WriteString("<" + n.name)
 	for i := 0; i+1 < len(n.attrs); i += 2 {
 		b.WriteString(" " + n.attrs[i] + "='")

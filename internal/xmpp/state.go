@@ -63,6 +63,11 @@ type state struct {
 	sidNext int
 	p2pPeer string // the occupant our P2P invite went to
 
+	// newBridge, when set, makes a real bridge peer for each JVB session
+	// (Server.SetBridges); bridges are the sessions' bridges.
+	newBridge NewBridgeFunc
+	bridges   map[wire.Session]Bridge
+
 	// sm is the resumable session (XEP-0198); resumeAnswer the server
 	// side's answer to a resumption.
 	sm           smState
