@@ -119,11 +119,13 @@ DESCRIPTION
     served as 'simulate serve' serves it (internal/deploy): its faults and
     moderators are cued on the client's messages, and the application's
     actions (conformance/harness/chromium.js) on the page's events, each as
-    the model has them. The bridge offers an unreachable candidate, so ICE
-    never connects there: the tier judges failures (ICE failing after the
-    restarts, offers and answers the browser refuses, Jingle errors and
-    timeouts). Events less than the tolerance apart may come in either
-    order, since in real time the network orders racing answers.
+    the model has them. Each JVB session's bridge is a real WebRTC peer on
+    127.0.0.1 (pion, internal/media): ICE, DTLS and the bridge channel
+    happen for real, and the server side's network faults act on its
+    packets (an unreachable candidate when the checks must fail, packets
+    cut while ICE is disrupted). Events less than the tolerance apart may
+    come in either order, since in real time the network orders racing
+    answers.
 
     The library is --library PATH, else $LJM_LIBRARY, else
     ./node_modules/lib-jitsi-meet/dist/umd/lib-jitsi-meet.min.js. The
