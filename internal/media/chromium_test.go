@@ -527,3 +527,78 @@ func TestChromiumConvertersAgreeWithLibrary(t *testing.T) {
 		}
 	})
 }
+
+// pageRestart applies the bridge's restart transport in the page as
+// JingleSessionPC.onBridgeIceRestartTransport does: the bridge's new
+// credentials into the current remote description with the candidates
+// stripped (SDPUtil.replaceIceCredentialsAndStripCandidates), a real
+// answer, then the bridge's candidates; it returns the new local SDP, whose
+// transport goes back to the bridge (_sendIceRestartTransportInfo).
+const pageRestart = `(async (ufrag, pwd, candidates) => {
+  const pc = self.__pc;
+  const patched = pc.remoteDescription.sdp.split('\n').filter(l => !/^a=(candidate:|end-of-candidates)/.test(l))
+    .map(l => l.startsWith('a=ice-ufrag:') ? 'a=ice-ufrag:' + ufrag + (l.endsWith('\r') ? '\r' : '')
+      : l.startsWith('a=ice-pwd:') ? 'a=ice-pwd:' + pwd + (l.endsWith('\r') ? '\r' : '') : l).join('\n');
+  await pc.setRemoteDescription({type: 'offer', sdp: patched});
+  await pc.setLocalDescription(await pc.createAnswer());
+  for (const c of candidates) {
+    await pc.addIceCandidate({candidate: c, sdpMLineIndex: 0});
+  }
+  await new Promise(r => {
+    if (pc.iceGatheringState === 'complete') { r(); return; }
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r();
+    setTimeout(r, 3000);
+  });
+  return pc.localDescription.sdp;
+})(%s, %s, %s)`
+
+// Chromium through an in-place ICE restart after a Cut: disconnected, the
+// bridge restarts its agent with the network back, the page applies the
+// bridge's transport, the bridge the page's, and Chromium connects again.
+func TestChromiumRestartInPlace(t *testing.T) {
+	slowChromium(t)
+	p := startChromium(t)
+	loadLibrary(t, p)
+	b := newTestBridge(t, FaultNone)
+	ctx := ctxFor(t, 60*time.Second)
+	chromiumSession(ctx, t, p, b)
+	waitPage(ctx, t, p, "ice connected", "datachannel open")
+	b.Cut()
+	l := waitPage(ctx, t, p, "ice disconnected")
+	n := len(l)
+	ti, err := b.RestartInPlace(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := TransportInfo(ti)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quote := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	restartAt := time.Now()
+	v, err := p.eval(ctx, fmt.Sprintf(pageRestart, quote(ts[0].Ufrag), quote(ts[0].Pwd), quote(ts[0].Candidates)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var local string
+	_ = json.Unmarshal(v, &local)
+	back, err := TransportInfoToJingle(local, ts[0].Generation, true, JingleOptions{Creator: "responder", SID: "sid-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Accept(back); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		l = waitPage(ctx, t, p, "ice connected")
+		connected := false
+		for _, e := range l[n:] {
+			connected = connected || e.S == "ice connected"
+		}
+		if connected {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("Chromium: connected again %v after the restart (%v)", time.Since(restartAt).Round(time.Millisecond), l)
+}

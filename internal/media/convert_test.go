@@ -443,3 +443,19 @@ func FuzzParseJingle(f *testing.F) {
 		}
 	})
 }
+
+func TestBridgeSessionIceRestartRequest(t *testing.T) {
+	// What JingleSessionPC.restartIce sends.
+	req := `<iq type='set'><jingle xmlns='urn:xmpp:jingle:1' action='session-info' sid='s'><bridge-session xmlns='http://jitsi.org/protocol/focus' ice-restart='true' id='bs-1'/></jingle></iq>`
+	j, err := ParseJingle(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, restart, ok := j.BridgeSession(); id != "bs-1" || !restart || !ok || j.Action() != "session-info" {
+		t.Fatalf("BridgeSession() = %q %v %v", id, restart, ok)
+	}
+	j, _ = ParseJingle(`<jingle xmlns='urn:xmpp:jingle:1' action='session-info'/>`)
+	if _, _, ok := j.BridgeSession(); ok {
+		t.Fatal("a bridge-session where there is none")
+	}
+}

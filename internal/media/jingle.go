@@ -645,3 +645,14 @@ func noLineBreaks(n *node) error {
 	}
 	return nil
 }
+
+// BridgeSession is jicofo's <bridge-session xmlns='http://jitsi.org/protocol/focus'>
+// in this Jingle: its id, and whether it asks for an in-place ICE restart
+// (the session-info JingleSessionPC.restartIce sends, ice-restart='true').
+func (j *Jingle) BridgeSession() (id string, iceRestart, ok bool) {
+	bs := j.root.first(nsFocus, "bridge-session")
+	if bs == nil {
+		return "", false, false
+	}
+	return bs.get("id"), bs.get("ice-restart") == "true", true
+}
