@@ -23,6 +23,16 @@ const (
 	ActionDestroy Action = "destroy" // a moderator ends the meeting for everyone
 )
 
+// Moderator says whether a is a moderator's action, which the server side
+// performs, rather than the application's.
+func (a Action) Moderator() bool {
+	switch a {
+	case ActionApprove, ActionDeny, ActionKick, ActionDestroy:
+		return true
+	}
+	return false
+}
+
 // Actions lists every action in a stable order.
 var Actions = []Action{ActionJoin, ActionLeave, ActionKnock, ActionLogin, ActionLock, ActionUnlock,
 	ActionSendChat, ActionSetDisplayName, ActionApprove, ActionDeny, ActionKick, ActionDestroy}

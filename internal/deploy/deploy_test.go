@@ -2,11 +2,13 @@ package deploy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/jitsi-sim/confsim/internal/scenario"
 	"github.com/jitsi-sim/confsim/internal/xmpp"
+	"github.com/jitsi-sim/confsim/sim/wire"
 )
 
 // The frames lib-jitsi-meet 01daa07c sends to connect, to ask the focus
@@ -180,5 +182,58 @@ func TestManualCues(t *testing.T) {
 	}
 	if _, err := d.Control(xmpp.ControlRequest{Op: "advance", Ms: -1}); err == nil {
 		t.Fatal("a negative advance was accepted")
+	}
+}
+
+// The endpoint tells the server side of a login, then of the
+// authenticated connection's bind; the model's login is one message. A
+// client that logs in as the scenario says passes.
+func TestLoginsConnectionIsNotAMismatch(t *testing.T) {
+	sc, err := scenario.Load("../../scenarios/authentication-required/auth-users-only.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range d.expect {
+		d.observe(e.t, wire.Message{Type: e.typ})
+		if e.typ == wire.Login {
+			d.observe(e.t, wire.Message{Type: wire.StreamOpen})
+		}
+		if v := d.Verdict(); v.Failed {
+			t.Fatalf("after message %d (%s): %s", i+1, words(e.typ), v.Reason)
+		}
+	}
+	if !slices.ContainsFunc(d.expect, func(e expected) bool { return e.typ == wire.Login }) {
+		t.Fatal("the scenario has no login: the test shows nothing")
+	}
+	if v := d.Verdict(); v.Seen != v.Expected {
+		t.Fatalf("verdict %+v", v)
+	}
+}
+
+// The ticker and a control advance play at once: the clock only goes
+// forward and no advance is refused as being in the past.
+func TestTickAndAdvanceConcurrently(t *testing.T) {
+	d := load(t, kickScenario, Options{})
+	done := make(chan error, 1)
+	go func() {
+		for i := range 2000 {
+			if err := d.Tick(int64(i)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range 2000 {
+		if _, err := d.Control(xmpp.ControlRequest{Op: "advance", Ms: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -410,9 +410,7 @@ func (sv *Server) Control(c ControlRequest) (out map[string]any, err error) {
 		}
 		st.faultApplied(c.Fault)
 	case "act":
-		switch sim.Action(c.Action) {
-		case sim.ActionApprove, sim.ActionDeny, sim.ActionKick, sim.ActionDestroy:
-		default:
+		if !sim.Action(c.Action).Moderator() {
 			return nil, fmt.Errorf("act: %q is not a moderator's action (approve, deny, kick, destroy)", c.Action)
 		}
 		if err := st.srv.Act(sim.Input{Action: sim.Action(c.Action), Text: c.Text}); err != nil {
