@@ -18,14 +18,19 @@
 //
 // Time is virtual: what the server side schedules, and what it sends after
 // a delay, waits on the endpoint's own clock (ms) until the harness advances
-// it through /control. What it sends at once is written at once.
+// it through /control, or until a fake deployment's real-time clock
+// (internal/deploy) reaches it. What it sends at once is written at once.
 //
-// Not modelled: media. A Jingle session-initiate is minimal (one audio
-// content, an unreachable TEST-NET candidate); ICE outcomes are not
-// rendered, and jsdom has no RTCPeerConnection anyway. Also not modelled:
-// BOSH, visitor nodes, several participants (the connections
-// open at once are one client's: what the server side sends goes to the one
-// that spoke last).
+// Media: with a Bridge (SetBridges; internal/media's pion peer), jicofo's
+// session-initiate carries the bridge's offer, the client's session-accept
+// and transport-info reach it, and the network's ICE outcomes cut or heal
+// its packets. Without one (jsdom, the JavaScript kit) the session-initiate
+// is minimal (one audio content, an unreachable TEST-NET candidate) and ICE
+// outcomes are not rendered. Not modelled: the P2P session's media (its
+// offers and answers are the other participant's, rendered minimal), the
+// in-place ICE restart (enableIceRestart), BOSH, visitor nodes, several
+// participants (the connections open at once are one client's: what the
+// server side sends goes to the one that spoke last).
 //
 // github.com/coder/websocket is used for the WebSocket (maintained, small,
 // context-aware, no dependencies) and encoding/xml for the stanzas: each

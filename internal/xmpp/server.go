@@ -98,9 +98,13 @@ func (c *Conn) Gone() {
 	s.closed = true
 	sv.conns = slices.DeleteFunc(sv.conns, func(o *session) bool { return o == s })
 	if sv.st.cur == s {
+		// The newest bound connection takes over, if any.
 		sv.st.cur = nil
-		if n := len(sv.conns); n > 0 {
-			sv.st.cur = sv.conns[n-1]
+		for i := len(sv.conns) - 1; i >= 0; i-- {
+			if sv.conns[i].phase == 4 {
+				sv.st.cur = sv.conns[i]
+				break
+			}
 		}
 	}
 }
@@ -450,16 +454,11 @@ func (sv *Server) ConferenceRequest(body []byte) (status int, contentType string
 	if err := json.Unmarshal(body, &req); err != nil || req.Room == "" {
 		return httpError(http.StatusBadRequest, "400 bad-request: want a JSON conference request with a room")
 	}
-	sv.mu.Lock()
-	st := sv.st
-	st.httpWaiting, st.httpAnswer = true, nil
-	if st.room == "" {
-		st.room = req.Room
+	a, err := sv.conferenceRequest(req.Room)
+	if err != nil {
+		sv.logf("xmpp: panic in a conference request: %v", err)
+		return httpError(http.StatusInternalServerError, "500 internal-server-error")
 	}
-	st.receive(wire.Message{Type: wire.ConferenceIQ, HTTP: true})
-	a := st.httpAnswer
-	st.httpWaiting, st.httpAnswer = false, nil
-	sv.mu.Unlock()
 	switch {
 	case a == nil:
 		// jicofo never answers (focus-silent); a 504 stands for the
@@ -494,6 +493,26 @@ func (sv *Server) ConferenceRequest(body []byte) (status int, contentType string
 	}
 	out, _ = json.Marshal(res) // strings and maps of strings: cannot fail
 	return http.StatusOK, "application/json", append(out, '\n')
+}
+
+// conferenceRequest hands an HTTP conference request to the server side
+// and returns its answer (nil: none). A panic of the model is an error.
+func (sv *Server) conferenceRequest(room string) (a *wire.FocusAnswer, err error) {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	st := sv.st
+	defer func() {
+		st.httpWaiting, st.httpAnswer = false, nil
+		if p := recover(); p != nil {
+			a, err = nil, fmt.Errorf("%v", p)
+		}
+	}()
+	st.httpWaiting, st.httpAnswer = true, nil
+	if st.room == "" {
+		st.room = room
+	}
+	st.receive(wire.Message{Type: wire.ConferenceIQ, HTTP: true})
+	return st.httpAnswer, nil
 }
 
 // httpError is an error answer as net/http's http.Error writes it.
