@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jitsi-sim/confsim/internal/deploy"
@@ -108,8 +109,13 @@ func (r *conformanceRun) chromium(sc *scenario.Scenario, stem string, res *scena
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	c := exec.CommandContext(ctx, r.node, filepath.Join(filepath.Dir(r.script), "chromium.js"), "--library", r.lib,
 		"--ws", ep.WebSocketURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
-		"--scenario", sc.Name, "--file", sc.File, "--chromium", r.chromiumPath, "--timeout-ms", fmt.Sprint(limit.Milliseconds()),
+		"--scenario", sc.Name, "--file", sc.File, "--chromium", r.chromiumPath, "--timeout-ms", fmt.Sprint((limit - 15*time.Second).Milliseconds()),
 		"--log", stem+".page.log")
+	// The runner ends on its own timeout first (writing its log and
+	// closing its browser); past ours, its whole process group goes, the
+	// Chromium it started included.
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
 	var errBuf bytes.Buffer
 	c.Stderr = &errBuf
 	c.WaitDelay = 5 * time.Second
