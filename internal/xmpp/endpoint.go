@@ -133,7 +133,7 @@ func (e *Endpoint) Close() error {
 // serveWebSocket upgrades to the XMPP WebSocket, or answers a plain GET
 // with 200: XmppConnection._keepAliveAndCheckShard fetches the same path.
 func (e *Endpoint) serveWebSocket(w http.ResponseWriter, r *http.Request) {
-	reachable, status, shard := e.reachability()
+	reachable, status, shard := e.Reachability()
 	if !reachable {
 		// xmpp-unreachable, xmpp-server-error: nothing opens.
 		if status == 0 {

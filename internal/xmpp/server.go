@@ -116,9 +116,9 @@ func (sv *Server) Now() int64 {
 	return sv.st.now
 }
 
-// reachability says whether the WebSocket opens (else the HTTP status the
+// Reachability says whether the WebSocket opens (else the HTTP status the
 // proxy answers, 0 for its default) and the shard the proxy names.
-func (sv *Server) reachability() (ok bool, status int, shard string) {
+func (sv *Server) Reachability() (ok bool, status int, shard string) {
 	sv.mu.Lock()
 	defer sv.mu.Unlock()
 	ok, status = sv.st.srv.Reachable()

@@ -120,7 +120,16 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
             res.end(body);
         };
         if (path === '/xmpp-websocket') {
-            // XmppConnection._keepAliveAndCheckShard fetches the WebSocket's URL.
+            // XmppConnection._keepAliveAndCheckShard fetches the WebSocket's URL; the proxy names
+            // its shard, or refuses when the server side is unreachable.
+            const r = call('deployReachability', id);
+            if (!r.ok) {
+                answer(r.status || 502, 'text/plain', 'unavailable\n');
+                return;
+            }
+            if (r.shard) {
+                res.setHeader('x-jitsi-shard', r.shard);
+            }
             answer(200, 'text/plain', '');
             return;
         }
@@ -150,6 +159,12 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
             socket.destroy();
             return;
         }
+        const r = call('deployReachability', id);
+        if (!r.ok) {
+            // xmpp-unreachable, xmpp-server-error: the upgrade is refused.
+            socket.end(`HTTP/1.1 ${r.status || 502} Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+            return;
+        }
         wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
             if (ws.protocol !== SUBPROTOCOL) {
                 // RFC 7395 §3.2: the client must ask for the xmpp subprotocol.
@@ -162,7 +177,8 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
                 (graceful: boolean) => setImmediate(() => (graceful ? ws.close(1000) : ws.terminate())));
             ws.on('message', (data: Buffer, isBinary: boolean) => {
                 if (isBinary) {
-                    ws.close(1003, 'frames are text');
+                    // RFC 7395 §3.2: frames are text; the server answers with a stream error.
+                    call('deployBinary', conn);
                     return;
                 }
                 call('deployFrame', conn, data.toString('utf8'));

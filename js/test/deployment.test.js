@@ -136,3 +136,31 @@ test('bad scenarios are refused with file:line:col', async () => {
     await assert.rejects(startDeployment({ scenario: 'description: x\nsteps:\n  - fault: no-such-fault\n', file: 'bad.yaml' }),
         /bad\.yaml:3:\d+: .*no-such-fault/);
 });
+
+test('an unreachable server side: the upgrade is refused and the library reports otherError', { skip }, async () => {
+    const d = await startDeployment(scenario('connection/websocket-unreachable.yaml'));
+    const w = page();
+    try {
+        const app = startConference(w.JitsiMeetJS, { connectionOptions: d.connectionOptions });
+        const E = w.JitsiMeetJS.errors.connection;
+        await until('the connection failed', () => app.errors.length > 0);
+        assert.equal(app.errors[0], E.OTHER_ERROR);
+        assert.equal(d.verdict().played.length, 1);
+        const res = await fetch(d.serviceUrl.replace('ws:', 'http:'));
+        assert.equal(res.status, 502);
+    } finally {
+        w.close();
+        await d.close();
+    }
+});
+
+test('the shard the proxy names comes with the keep-alive', { skip }, async () => {
+    const d = await startDeployment(scenario('connection/shard-changed.yaml'));
+    try {
+        const res = await fetch(d.serviceUrl.replace('ws:', 'http:'));
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('x-jitsi-shard'), 'shard-a');
+    } finally {
+        await d.close();
+    }
+});

@@ -89,6 +89,22 @@ func deployFuncs(o map[string]any) {
 		}
 		return c.Frame([]byte(a[1].String())), nil
 	})
+	o["deployBinary"] = fn(func(a []js.Value) (any, error) {
+		c, err := getConn(a[0])
+		if err != nil {
+			return nil, err
+		}
+		c.Binary()
+		return true, nil
+	})
+	o["deployReachability"] = fn(func(a []js.Value) (any, error) {
+		d, err := getDeployment(a[0])
+		if err != nil {
+			return nil, err
+		}
+		ok, status, shard := d.Server().Reachability()
+		return map[string]any{"ok": ok, "status": status, "shard": shard}, nil
+	})
 	o["deployGone"] = fn(func(a []js.Value) (any, error) {
 		c, err := getConn(a[0])
 		if err != nil {
