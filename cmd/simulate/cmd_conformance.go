@@ -1051,15 +1051,42 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdic
 	if usesHTTP(sc) {
 		p.ConferenceRequestURL = ep.ConferenceRequestURL()
 	}
+	ra, rb, failed := r.harness(sc, stem, model.Bytes(), ep, p, r.timeout, func(ctx context.Context) *exec.Cmd {
+		return exec.CommandContext(ctx, r.node, r.script, "--library", r.lib, "--ws", ep.WebSocketURL(),
+			"--control", ep.ControlURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
+			"--scenario", sc.Name, "--file", sc.File)
+	})
+	if failed != nil {
+		return *failed
+	}
+	if cut > 0 {
+		ra, rb = beforeMedia(ra, p2p), beforeMedia(rb, p2p)
+	}
+	if d := compareScenario(sc.Name, ra, rb, r.tolerance); d != nil {
+		return verdict{verdictDiffers, "differs: " + d.String("model", "real")}
+	}
+	if cut > 0 {
+		return verdict{verdictMediaAgrees, fmt.Sprintf("agrees up to media (%d events; the rest needs media)", len(ra))}
+	}
+	return verdict{verdictAgrees, "agrees"}
+}
+
+// harness writes the plan, runs the harness command (made for a context
+// bounded by limit) against ep, keeps the transcript, closes ep and reads
+// both traces of sc; when anything fails it returns the verdict that says
+// why instead.
+func (r *conformanceRun) harness(sc *scenario.Scenario, stem string, model []byte, ep *xmpp.Endpoint, p plan,
+	limit time.Duration, command func(context.Context) *exec.Cmd) (a, b []traceRecord, failed *verdict) {
+	fail := func(why string) ([]traceRecord, []traceRecord, *verdict) {
+		return nil, nil, &verdict{verdictFailed, "harness failed: " + why}
+	}
 	pj, _ := json.MarshalIndent(p, "", "  ")
 	if err := os.WriteFile(stem+".plan.json", append(pj, '\n'), 0o644); err != nil {
 		ep.Close()
-		return verdict{verdictFailed, "harness failed: " + err.Error()}
+		return fail(err.Error())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
-	c := exec.CommandContext(ctx, r.node, r.script, "--library", r.lib, "--ws", ep.WebSocketURL(),
-		"--control", ep.ControlURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
-		"--scenario", sc.Name, "--file", sc.File)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	c := command(ctx)
 	var errBuf bytes.Buffer
 	c.Stderr = &errBuf
 	c.WaitDelay = 5 * time.Second
@@ -1076,27 +1103,17 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdic
 			msg = msg[:600] + " ..."
 		}
 		if timedOut {
-			msg = fmt.Sprintf("no end within %s of real time; %s", r.timeout, msg)
+			msg = fmt.Sprintf("no end within %s of real time; %s", limit, msg)
 		}
-		return verdict{verdictFailed, fmt.Sprintf("harness failed (%v): %s", runErr, msg)}
+		return nil, nil, &verdict{verdictFailed, fmt.Sprintf("harness failed (%v): %s", runErr, msg)}
 	}
-	a, err := readTrace(stem+".model.jsonl", bytes.NewReader(model.Bytes()))
+	ta, err := readTrace(stem+".model.jsonl", bytes.NewReader(model))
 	if err != nil {
-		return verdict{verdictFailed, "harness failed: " + err.Error()}
+		return fail(err.Error())
 	}
-	b, err := openTrace(stem + ".real.jsonl")
+	tb, err := openTrace(stem + ".real.jsonl")
 	if err != nil {
-		return verdict{verdictFailed, "harness failed: its trace: " + err.Error()}
+		return fail("its trace: " + err.Error())
 	}
-	ra, rb := a.scenarios[sc.Name], b.scenarios[sc.Name]
-	if cut > 0 {
-		ra, rb = beforeMedia(ra, p2p), beforeMedia(rb, p2p)
-	}
-	if d := compareScenario(sc.Name, ra, rb, r.tolerance); d != nil {
-		return verdict{verdictDiffers, "differs: " + d.String("model", "real")}
-	}
-	if cut > 0 {
-		return verdict{verdictMediaAgrees, fmt.Sprintf("agrees up to media (%d events; the rest needs media)", len(ra))}
-	}
-	return verdict{verdictAgrees, "agrees"}
+	return ta.scenarios[sc.Name], tb.scenarios[sc.Name], nil
 }

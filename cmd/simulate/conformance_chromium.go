@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -80,11 +75,6 @@ func (r *conformanceRun) chromium(sc *scenario.Scenario, stem string, res *scena
 	if usesHTTP(sc) {
 		p.ConferenceRequestURL = ep.ConferenceRequestURL()
 	}
-	pj, _ := json.MarshalIndent(p, "", "  ")
-	if err := os.WriteFile(stem+".plan.json", append(pj, '\n'), 0o644); err != nil {
-		ep.Close()
-		return verdict{verdictFailed, "harness failed: " + err.Error()}
-	}
 	// The server side's clock is real time from here.
 	stop := make(chan struct{})
 	ticked := make(chan error, 1)
@@ -106,49 +96,26 @@ func (r *conformanceRun) chromium(sc *scenario.Scenario, stem string, res *scena
 		}
 	}()
 	limit := max(r.timeout, time.Duration(res.EndMs)*time.Millisecond*2+time.Minute)
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	c := exec.CommandContext(ctx, r.node, filepath.Join(filepath.Dir(r.script), "chromium.js"), "--library", r.lib,
-		"--ws", ep.WebSocketURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
-		"--scenario", sc.Name, "--file", sc.File, "--chromium", r.chromiumPath, "--timeout-ms", fmt.Sprint((limit - 15*time.Second).Milliseconds()),
-		"--log", stem+".page.log")
-	// The runner ends on its own timeout first (writing its log and
-	// closing its browser); past ours, its whole process group goes, the
-	// Chromium it started included.
-	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
-	var errBuf bytes.Buffer
-	c.Stderr = &errBuf
-	c.WaitDelay = 5 * time.Second
-	runErr := c.Run()
-	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
-	cancel()
+	a, b, failed := r.harness(sc, stem, model, ep, p, limit, func(ctx context.Context) *exec.Cmd {
+		c := exec.CommandContext(ctx, r.node, filepath.Join(filepath.Dir(r.script), "chromium.js"), "--library", r.lib,
+			"--ws", ep.WebSocketURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
+			"--scenario", sc.Name, "--file", sc.File, "--chromium", r.chromiumPath,
+			"--timeout-ms", fmt.Sprint((limit - 15*time.Second).Milliseconds()), "--log", stem+".page.log")
+		// The runner ends on its own timeout first (writing its log and
+		// closing its browser); past ours, its whole process group goes,
+		// the Chromium it started included.
+		c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
+		return c
+	})
 	close(stop)
 	if err := <-ticked; err != nil {
-		runErr = errors.Join(runErr, err)
+		return verdict{verdictFailed, "harness failed: the deployment's clock: " + err.Error()}
 	}
-	if err := os.WriteFile(stem+".stanzas.txt", []byte(strings.Join(ep.Transcript(), "\n")+"\n"), 0o644); err != nil {
-		runErr = errors.Join(runErr, err)
+	if failed != nil {
+		return *failed
 	}
-	ep.Close()
-	if runErr != nil {
-		msg := strings.TrimSpace(errBuf.String())
-		if len(msg) > 600 {
-			msg = msg[:600] + " ..."
-		}
-		if timedOut {
-			msg = fmt.Sprintf("no end within %s of real time; %s", limit, msg)
-		}
-		return verdict{verdictFailed, fmt.Sprintf("harness failed (%v): %s", runErr, msg)}
-	}
-	a, err := readTrace(stem+".model.jsonl", bytes.NewReader(model))
-	if err != nil {
-		return verdict{verdictFailed, "harness failed: " + err.Error()}
-	}
-	b, err := openTrace(stem + ".real.jsonl")
-	if err != nil {
-		return verdict{verdictFailed, "harness failed: its trace: " + err.Error()}
-	}
-	if diff := compareWithin(sc.Name, a.scenarios[sc.Name], b.scenarios[sc.Name], r.tolerance); diff != nil {
+	if diff := compareWithin(sc.Name, a, b, r.tolerance); diff != nil {
 		return verdict{verdictDiffers, "differs: " + diff.String("model", "real")}
 	}
 	return verdict{verdictAgrees, "agrees"}
