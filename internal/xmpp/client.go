@@ -2,6 +2,7 @@ package xmpp
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/jitsi-sim/confsim/sim"
@@ -274,15 +275,19 @@ func (st *state) jingle(iq, j *Element) {
 	}
 	switch action {
 	case "session-accept":
-		if b := st.bridges[session]; b != nil {
-			if err := b.Accept(fromElement(j, nsClient).String()); err != nil {
-				st.iqError(iq, "modify", "bad-request")
-				return
-			}
-		}
 		st.pending[wire.SessionAccept] = iq.Attr("id")
 		st.pendingFrom[wire.SessionAccept] = iq.Attr("to")
-		st.receive(wire.Message{Type: wire.SessionAccept, Session: session})
+		got := st.receive(wire.Message{Type: wire.SessionAccept, Session: session})
+		// The bridge gets the answer only when jicofo takes it: one it
+		// refuses, or never answers, configures no bridge.
+		if b := st.bridges[session]; b != nil {
+			taken := slices.ContainsFunc(got, func(m wire.Message) bool {
+				return m.Type == wire.IQResult && m.For == wire.SessionAccept && m.Condition == ""
+			})
+			if !taken || b.Accept(fromElement(j, nsClient).String()) != nil {
+				st.endBridge(session)
+			}
+		}
 	case "session-terminate":
 		restart := false
 		if b := j.Child(nsFocus, "bridge-session"); b != nil && b.Attr("restart") == "true" {
