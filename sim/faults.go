@@ -253,6 +253,8 @@ func (w *server) applySignal(id string) {
 		w.down(wire.Message{Type: wire.StreamError, StreamError: string(catalog.ConnectionDroppedError)})
 	case "focus-not-ready":
 		w.focusNotReady++
+	case "focus-recovers":
+		w.focusCondition, w.focusGracefulShutdown, w.focusSessionInvalid = "", false, false
 	case "focus-silent":
 		w.focusSilent = true
 	case "session-accept-unanswered":

@@ -80,7 +80,7 @@ SYNOPSIS
     simulate conformance [--library PATH] [--tier jsdom] [--out DIR]
                          [--tolerance-ms N] [--timeout DURATION]
                          [--harness PATH] [--jobs N] [--known FILE]
-                         [--table FILE] PATH...
+                         [--table FILE] [--profile NAME] PATH...
 
 DESCRIPTION
     For each scenario file named by PATH (files, directories or globs, as
@@ -96,9 +96,12 @@ DESCRIPTION
          faults at the same virtual times, up to the model's end time;
       4. compares the two traces as 'simulate diff' does.
 
-    The judge is lib-jitsi-meet 01daa07c3f8c: the model runs every
-    scenario in the lib-jitsi-meet profile, whatever profile the
-    scenario's own expectations are written for.
+    The judge is the library the model's --profile is pinned to:
+    lib-jitsi-meet 01daa07c3f8c for lib-jitsi-meet (the default), upstream
+    d630bc32 for lib-jitsi-meet-2021. The model runs every scenario in that
+    profile, whatever profile the scenario's own expectations are written
+    for. A lib-jitsi-meet-2021 library reads jQuery as the global $, as
+    the library of that time did: the harness loads its own jQuery first.
 
     It prints one line per scenario: "agrees", "differs" with the first
     difference, "known difference" with the reason the --known file gives,
@@ -133,12 +136,16 @@ OPTIONS
         in scenario order whatever N.
     --known FILE
         Differences known and explained (default
-        conformance/known-differences.txt when it exists): one line per
+        conformance/known-differences.txt, or for lib-jitsi-meet-2021
+        conformance/known-differences-2021.txt, when it exists): one line per
         scenario, "NAME: reason", # starts a comment. A listed scenario
         that differs is reported with its reason and does not fail the
         run; a listed scenario that agrees fails it (the list is stale),
         unless it is listed as "NAME [race]: reason": a race between two
         round trips the real library does not order either.
+    --profile NAME
+        The profile the model runs in, and so the library judging it:
+        lib-jitsi-meet (default) or lib-jitsi-meet-2021.
     --table FILE
         Also write the verdicts as a Markdown table to FILE (the
         committed one is docs/conformance.md), one row per scenario:
@@ -694,12 +701,17 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 	jobs := fs.Int("jobs", 2, "scenarios run side by side")
 	knownPath := fs.String("known", "", "differences known and explained, `FILE`")
 	tablePath := fs.String("table", "", "write the verdicts as a Markdown table to `FILE`")
+	profile := fs.String("profile", string(sim.ProfileLibJitsiMeet), "the profile the model runs in, `NAME`")
 	paths, code := parse(fs, conformanceManual, args, stdout, stderr)
 	if code >= 0 {
 		return code
 	}
-	if !oneOf(stderr, cmd, "tier", *tier, "jsdom") {
+	if !oneOf(stderr, cmd, "tier", *tier, "jsdom") ||
+		!oneOf(stderr, cmd, "profile", *profile, string(sim.ProfileLibJitsiMeet), string(sim.ProfileLibJitsiMeet2021)) {
 		return exitBadInput
+	}
+	if *knownPath == "" && sim.Profile(*profile) == sim.ProfileLibJitsiMeet2021 {
+		*knownPath = filepath.Join("conformance", "known-differences-2021.txt")
 	}
 	if *tol < 0 || *timeout <= 0 {
 		return usageError(stderr, cmd, "--tolerance-ms cannot be negative and --timeout must be positive")
@@ -752,7 +764,17 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	r := conformanceRun{node: node, script: script, lib: lib, dir: dir, tolerance: float64(*tol), timeout: *timeout,
-		stdout: stdout, used: map[string]int{}}
+		stdout: stdout, used: map[string]int{}, profile: sim.Profile(*profile)}
+	if r.profile == sim.ProfileLibJitsiMeet2021 {
+		// lib-jitsi-meet of 2021 uses jQuery as the global $ (moderator.js,
+		// ChatRoom.js: "global $") without declaring it in its UMD header:
+		// the page had loaded it. The harness's own copy stands in.
+		r.jquery = filepath.Join(filepath.Dir(script), "node_modules", "jquery", "dist", "jquery.js")
+		if _, err := os.Stat(r.jquery); err != nil {
+			fmt.Fprintf(stderr, "%s: the harness's jQuery is missing (%s): run 'npm ci' in %s\n", cmd, r.jquery, filepath.Dir(script))
+			return exitBadInput
+		}
+	}
 	start := time.Now()
 	verdicts := r.all(scs, *jobs)
 	var agree, mediaAgree, differ, knownN, stale, media, failed int
@@ -927,6 +949,8 @@ type conformanceRun struct {
 	timeout                time.Duration
 	stdout                 io.Writer
 	used                   map[string]int // file name stems handed out
+	profile                sim.Profile    // the model's profile, pinned to the library
+	jquery                 string         // jQuery loaded before the library, or ""
 }
 
 // stem is a file name stem for a scenario, unique within the run.
@@ -940,10 +964,10 @@ func (r *conformanceRun) stem(name string) string {
 }
 
 func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdict {
-	// The judge is lib-jitsi-meet 01daa07c3f8c: the model runs in its
+	// The judge is the library of r.profile: the model runs in that
 	// profile, whatever profile the scenario's own expectations are for.
 	pinned := *sc
-	pinned.Config.Profile = sim.ProfileLibJitsiMeet
+	pinned.Config.Profile = r.profile
 	sc = &pinned
 	res := scenario.Run(sc, scenario.Options{})
 	stem := filepath.Join(r.dir, stemName)
@@ -977,9 +1001,13 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdic
 		return verdict{verdictFailed, "harness failed: " + err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
-	c := exec.CommandContext(ctx, r.node, r.script, "--library", r.lib, "--ws", ep.WebSocketURL(),
-		"--control", ep.ControlURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
-		"--scenario", sc.Name, "--file", sc.File)
+	hargs := []string{r.script, "--library", r.lib, "--ws", ep.WebSocketURL(),
+		"--control", ep.ControlURL(), "--plan", stem + ".plan.json", "--out", stem + ".real.jsonl",
+		"--scenario", sc.Name, "--file", sc.File}
+	if r.jquery != "" {
+		hargs = append(hargs, "--jquery", r.jquery)
+	}
+	c := exec.CommandContext(ctx, r.node, hargs...)
 	var errBuf bytes.Buffer
 	c.Stderr = &errBuf
 	c.WaitDelay = 5 * time.Second

@@ -39,6 +39,9 @@ const (
 	PropertiesChanged             Event = "conference.propertiesChanged"
 	AudioUnmutePermissionsChanged Event = "conference.audio_unmute_permissions_changed"
 	VideoUnmutePermissionsChanged Event = "conference.video_unmute_permissions_changed"
+	// Jvb121Status is emitted by lib-jitsi-meet until 2022
+	// (Jvb121EventGenerator); the lib-jitsi-meet-2021 profile emits it.
+	Jvb121Status Event = "conference.jvb121Status"
 )
 
 // Connection events (JitsiConnectionEvents).
@@ -79,7 +82,7 @@ func Events() []Event {
 		LobbyUserLeft, ServerRegionChanged, MediaSessionStarted, ConnectionEstablished,
 		ConnectionInterrupted, ConnectionRestored, DataChannelOpened, P2PStatus, SuspendDetected,
 		MessageReceived, ConferenceCreatedTimestamp, BeforeStatisticsDisposed, UserRoleChanged,
-		PropertiesChanged, AudioUnmutePermissionsChanged, VideoUnmutePermissionsChanged,
+		PropertiesChanged, AudioUnmutePermissionsChanged, VideoUnmutePermissionsChanged, Jvb121Status,
 		ConnectionEstablishedConn, ConnectionFailed, ConnectionDisconnected, ConnectionRedirected,
 		ConnectionDisplayNameRequired,
 		LockRejected,
