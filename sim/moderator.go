@@ -129,6 +129,13 @@ func (s *Sim) conferenceRequestRefused(e catalog.ConnError) {
 // application calls join() after it.
 func (s *Sim) login() {
 	s.send(wire.Message{Type: wire.Login}, 0, wire.NoSession)
+	if s.cfg.Profile == ProfileLibJitsiMeet2021 {
+		// authenticateAndUpgradeRole at d630bc32: once the second
+		// connection's Moderator.authenticate succeeds, it calls
+		// this.join(roomPassword) itself.
+		s.after(rtt, s.join)
+		return
+	}
 	s.after(rtt, func() {
 		s.lib.loginRequests++
 		s.sendConferenceRequest()
