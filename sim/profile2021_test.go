@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/jitsi-sim/confsim/internal/catalog"
@@ -101,4 +102,37 @@ func TestProfile2021PresenceErrors(t *testing.T) {
 		assert.Equal(t, c.want, errs[0].Err, c.cause)
 		assert.Len(t, errs[0].Args, 1+c.n, c.cause)
 	}
+}
+
+// Jvb121EventGenerator runs before the application's listeners: with two
+// others, jvb121Status(true, false) comes before the second userJoined,
+// and when one leaves, jvb121Status(false, true) before that userLeft,
+// which carries (id, participant) only.
+func TestProfile2021Jvb121AndUserLeft(t *testing.T) {
+	cfg := twoParty
+	cfg.Room.Occupants = 2
+	s := run2021(t, cfg, 200, act(sim.ActionJoin), wait(200), fault("participant-leaves"))
+	var seq []string
+	for _, r := range s.Records() {
+		switch r.Event {
+		case catalog.UserJoined, catalog.UserLeft, catalog.UserRoleChanged:
+			seq = append(seq, string(r.Event)+" "+r.Args[0].Str)
+		case catalog.ConferenceJoined:
+			seq = append(seq, string(r.Event))
+		case catalog.Jvb121Status:
+			seq = append(seq, fmt.Sprintf("%s %v %v", r.Event, r.Args[0].Bool, r.Args[1].Bool))
+		}
+		if r.Event == catalog.UserLeft {
+			assert.Len(t, r.Args, 2, r.String())
+		}
+	}
+	assert.Equal(t, []string{
+		"conference.userJoined p1",
+		"conference.jvb121Status true false",
+		"conference.userJoined p2",
+		"conference.roleChanged a11ce000",
+		"conference.joined",
+		"conference.jvb121Status false true",
+		"conference.userLeft p2",
+	}, seq)
 }

@@ -13,7 +13,7 @@ export { CONFERENCE_EVENTS, CONNECTION_EVENTS, CONNECTION_ERRORS };
 
 /** The configuration of a simulation: the keys of a scenario file (docs/scenario-format.md). */
 export interface SimulationConfig {
-    profile?: 'documented' | 'lib-jitsi-meet';
+    profile?: 'documented' | 'lib-jitsi-meet' | 'lib-jitsi-meet-2021';
     seed?: number;
     room?: {
         name?: string; exists?: boolean; occupants?: number; max_occupants?: number; password?: string;
