@@ -33,6 +33,7 @@ type library struct {
 	statsDisposed       bool   // leave() has disposed of the statistics
 	displayName         string // set by setDisplayName, sent with the next join
 	loginRequests       int    // conference requests of authenticateAndUpgradeRole in flight
+	loginJoin           bool   // 2021 profile: authenticateAndUpgradeRole will join by itself
 	lastReceived        int64  // when the last stanza arrived (XmppConnection's last success)
 	earlyRequest        bool   // the conference request of connect({name}) is in flight
 	requestSent         bool   // Moderator.conferenceRequestSent by connect({name})

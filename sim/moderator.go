@@ -133,7 +133,13 @@ func (s *Sim) login() {
 		// authenticateAndUpgradeRole at d630bc32: once the second
 		// connection's Moderator.authenticate succeeds, it calls
 		// this.join(roomPassword) itself.
-		s.after(rtt, s.join)
+		s.lib.loginJoin = true
+		s.after(rtt, func() {
+			s.lib.loginJoin = false
+			if s.refuse(Input{Action: ActionJoin}) == "" {
+				s.join()
+			}
+		})
 		return
 	}
 	s.after(rtt, func() {
