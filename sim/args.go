@@ -6,7 +6,7 @@ import "github.com/jitsi-sim/confsim/internal/catalog"
 // (catalog.ArgsOf): the error value and its params for the events that carry
 // one; otherwise the params in order, with the library's objects as
 // placeholders.
-func appendArgs(buf []Value, r *Record) []Value {
+func appendArgs(buf []Value, r *Record, profile Profile) []Value {
 	if v := r.ErrorValue(); v != "" {
 		buf = append(buf, Str(v))
 		for _, p := range r.Params {
@@ -19,8 +19,12 @@ func appendArgs(buf []Value, r *Record) []Value {
 		id := r.param("id")
 		return append(buf, id, participantRef(id.Str))
 	case catalog.UserLeft:
-		// JitsiConference.onMemberLeft: (id, participant, reason).
+		// JitsiConference.onMemberLeft: (id, participant, reason); at
+		// d630bc32 (id, participant).
 		id := r.param("id")
+		if profile == ProfileLibJitsiMeet2021 {
+			return append(buf, id, participantRef(id.Str))
+		}
 		return append(buf, id, participantRef(id.Str), Value{})
 	case catalog.MediaSessionStarted, catalog.MediaSessionActiveChanged:
 		return append(buf, RefV("JingleSessionPC", P("isP2P", r.param("isP2P"))))

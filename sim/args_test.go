@@ -26,11 +26,11 @@ func TestRecordArgsFollowTheCatalog(t *testing.T) {
 		res := scenario.Run(sc, scenario.Options{})
 		for _, r := range res.Records {
 			seen[r.Event] = true
-			spec, ok := catalog.ArgsOf(r.Event)
+			spec, ok := catalog.ArgsIn(r.Event, string(sc.Config.Profile))
 			require.True(t, ok, "%s: %s has no argument list in the catalog", f, r.Event)
 			want := spec.Args
 			if spec.ErrorFirst {
-				want = append([]catalog.Arg{{Name: "error", Type: "string"}}, paramsOf(r)...)
+				want = append([]catalog.Arg{{Name: "error", Type: "string"}}, paramsOf(r, sc.Config.Profile)...)
 			}
 			require.Len(t, r.Args, len(want), "%s: %s", f, r.String())
 			for _, a := range want {
@@ -44,13 +44,16 @@ func TestRecordArgsFollowTheCatalog(t *testing.T) {
 	require.True(t, seen[catalog.P2PStatus] && seen[catalog.Kicked] && seen[catalog.MediaSessionStarted], "the bundled scenarios cover the events with objects")
 }
 
-func paramsOf(r sim.Record) []catalog.Arg {
+func paramsOf(r sim.Record, profile sim.Profile) []catalog.Arg {
 	var out []catalog.Arg
 	if r.HasErr {
 		// The error's params, or a prefix of them: the library passes
 		// fewer on some paths (the lobby relays MUC_DESTROYED with the
 		// reason only, Lobby.js).
 		ps := catalog.Get(r.Err).Params
+		if profile == sim.ProfileLibJitsiMeet2021 {
+			ps = catalog.ParamsAt2021(r.Err)
+		}
 		for i, p := range r.Params {
 			if i < len(ps) && ps[i].Name == p.Name {
 				out = append(out, catalog.Arg{Name: ps[i].Name, Type: ps[i].Type})
@@ -80,5 +83,7 @@ func checkArg(t *testing.T, file string, r *sim.Record, a catalog.Arg, v sim.Val
 		require.Contains(t, []sim.Kind{sim.Object, sim.Ref}, v.Kind, "%s: %s argument %s", file, r.String(), a.Name)
 	case "boolean":
 		require.Equal(t, sim.Bool, v.Kind, "%s: %s argument %s", file, r.String(), a.Name)
+	case "number":
+		require.Equal(t, sim.Number, v.Kind, "%s: %s argument %s", file, r.String(), a.Name)
 	}
 }

@@ -23,6 +23,10 @@ func (s *Sim) sendJoinPresence() {
 
 // onPresenceError is ChatRoom.onPresenceError.
 func (s *Sim) onPresenceError(pe *wire.PresenceError) {
+	if s.cfg.Profile == ProfileLibJitsiMeet2021 {
+		s.onPresenceError2021(pe)
+		return
+	}
 	switch {
 	case pe.Type == "auth" && pe.Condition == "not-authorized":
 		s.raise(catalog.PasswordRequired, evPasswordRequired)
@@ -45,6 +49,29 @@ func (s *Sim) onPresenceError(pe *wire.PresenceError) {
 		s.raise(catalog.ConnectionError, evJoinRefused) // ROOM_JOIN_ERROR
 	case pe.Type == "cancel" && pe.Condition == "not-allowed":
 		s.onNotAllowed(pe)
+	default:
+		s.raise(catalog.ConnectionError, evJoinRefused) // ROOM_CONNECT_ERROR
+	}
+}
+
+// onPresenceError2021 is ChatRoom.onPresenceError at d630bc32, checked in
+// its order: no room-creation retry, no AUTH_ERROR_TYPES, and no
+// DISPLAY_NAME_REQUIRED (<displayname-required/> falls to the last branch).
+func (s *Sim) onPresenceError2021(pe *wire.PresenceError) {
+	switch {
+	case pe.Type == "auth" && pe.Condition == "not-authorized":
+		s.raise(catalog.PasswordRequired, evPasswordRequired)
+	case pe.Type == "cancel" && pe.Condition == "not-allowed" && pe.ToDomain == anonymousDomain:
+		s.raise(catalog.ConnectionError, evJoinRefused) // ROOM_JOIN_ERROR
+	case pe.Type == "cancel" && pe.Condition == "not-allowed":
+		s.raise(catalog.NotAllowedError, evJoinRefused) // ROOM_CONNECT_NOT_ALLOWED_ERROR, no arguments
+	case pe.Condition == "service-unavailable":
+		s.raise(catalog.ConferenceMaxUsers, evJoinRefused) // ROOM_MAX_USERS_ERROR, no arguments
+	case pe.Type == "auth" && pe.Condition == "registration-required":
+		// The jid of the presence's own <lobbyroom> (prosody's
+		// mod_muc_lobby_rooms puts one beside the error).
+		s.lib.lobbyRoom = pe.LobbyRoom
+		s.raise(catalog.MembersOnlyError, evMembersOnly, P("lobbyRoomJid", optStr(pe.LobbyRoom)))
 	default:
 		s.raise(catalog.ConnectionError, evJoinRefused) // ROOM_CONNECT_ERROR
 	}
@@ -87,11 +114,23 @@ func (s *Sim) onMUCJoined(m *wire.Message) {
 	ph := catalog.PhaseMUCJoin
 	s.joinInProgress()
 	for i := range m.Occupants {
+		s.evaluateJvb121(i + 2)
 		s.emitEvent(catalog.UserJoined, ph, P("id", Str(participantID(i))))
 	}
 	s.lib.others = m.Occupants
-	s.fire(evMUCJoined)
-	s.emitEvent(catalog.ConferenceJoined, ph)
+	if s.cfg.Profile == ProfileLibJitsiMeet2021 {
+		// ChatRoom.onPresence at d630bc32: LOCAL_ROLE_CHANGED comes before
+		// MUC_JOINED, with the presence's role only for the owner
+		// affiliation ('none' otherwise); the model's server makes us
+		// owner, as jicofo does. this.role starts null: it always fires.
+		s.lib.role = m.Role
+		s.emitEvent(catalog.UserRoleChanged, ph, P("id", Str(Node)), P("role", Str(m.Role)))
+		s.fire(evMUCJoined)
+		s.emitEvent(catalog.ConferenceJoined, ph)
+	} else {
+		s.fire(evMUCJoined)
+		s.emitEvent(catalog.ConferenceJoined, ph)
+	}
 	if m.Role != s.lib.role {
 		s.lib.role = m.Role
 		s.emitEvent(catalog.UserRoleChanged, catalog.PhaseJoined, P("id", Str(Node)), P("role", Str(m.Role)))
@@ -104,7 +143,8 @@ func (s *Sim) onMUCJoined(m *wire.Message) {
 		s.lib.membersOnly = m.MembersOnly
 		s.emitEvent(catalog.MembersOnlyChanged, catalog.PhaseJoined, P("enabled", BoolV(m.MembersOnly)))
 	}
-	if !s.lib.roomInfo || m.VisitorsEnabled != s.lib.visitorsEnabled {
+	// ChatRoom.discoRoomInfo at d630bc32 has no visitors.
+	if s.cfg.Profile != ProfileLibJitsiMeet2021 && (!s.lib.roomInfo || m.VisitorsEnabled != s.lib.visitorsEnabled) {
 		s.lib.visitorsEnabled = m.VisitorsEnabled
 		s.emitEvent(catalog.VisitorsSupportedChanged, catalog.PhaseJoined, P("supported", BoolV(m.VisitorsEnabled)))
 	}
@@ -140,11 +180,29 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 		jid := Nul()
 		if p.AltJid != "" {
 			jid = Str(p.AltJid)
+		} else if s.cfg.Profile == ProfileLibJitsiMeet2021 {
+			jid = Value{} // d630bc32: jQuery's attr('jid'), undefined
 		}
 		s.raise(catalog.ConferenceDestroyed, evFail, P("reason", optStr(p.Reason)), P("alternateJid", jid))
 		// The ChatRoom stays joined: a later leave() sends its presence to
 		// a room that is gone and times out, without CONFERENCE_LEFT.
 		s.lib.destroyed = true
+	case p.Self && p.Kicked && s.cfg.Profile == ProfileLibJitsiMeet2021:
+		// d630bc32: ChatRoom.onPresenceUnavailable emits KICKED with
+		// isReplaceParticipant the count of <flip_device> (0);
+		// JitsiConference.onMemberKicked emits kicked first, then leave()
+		// (BEFORE_STATISTICS_DISPOSED); the member loop's USER_LEFTs
+		// follow. No MUC_LEFT, and no disconnect: ChatRoom.leave's timeout
+		// rejects inside Promise.allSettled.
+		actor := Value{}
+		if s.knows(p.Actor) {
+			actor = participantRef(p.Actor)
+		}
+		ph := s.phase()
+		s.fire(evKicked)
+		s.emitEvent(catalog.Kicked, ph, P("actorParticipant", actor), P("reason", optStr(p.Reason)), P("isReplaceParticipant", Num(0)))
+		s.disposeStatistics()
+		s.membersLeft(ph)
 	case p.Self && p.Kicked:
 		// KICKED: onMemberKicked calls leave(), whose unavailable presence
 		// gets no answer (MUC_LEFT never comes: no CONFERENCE_LEFT, the
@@ -166,9 +224,15 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 		})
 	case p.RealJid != "" && p.RealJid == s.lib.focusJid:
 		s.raise(catalog.FocusLeft, evFailInRoom)
+	case s.cfg.Profile == ProfileLibJitsiMeet2021 && p.Nick == "focus":
+		// Moderator.onMucMemberLeft at d630bc32: whoever leaves with the
+		// MUC resource 'focus' is the focus (JitsiConference.onMemberLeft
+		// ignores it).
+		s.raise(catalog.FocusLeft, evFailInRoom)
 	default:
-		s.emitEvent(catalog.UserLeft, s.phase(), P("id", Str(p.Nick)))
 		s.lib.others--
+		s.evaluateJvb121(s.lib.others + 1)
+		s.emitEvent(catalog.UserLeft, s.phase(), P("id", Str(p.Nick)))
 		if s.lib.others < 1 {
 			s.stopP2P()
 		}
@@ -179,10 +243,30 @@ func (s *Sim) onPresenceUnavailable(p wire.UnavailablePresence) {
 // membersLeft is the member loop of our own unavailable presence: USER_LEFT
 // for every other participant (JitsiConference.onMemberLeft).
 func (s *Sim) membersLeft(ph catalog.Phase) {
-	for i := range s.lib.others {
+	n := s.lib.others
+	for i := range n {
+		s.evaluateJvb121(n - i)
 		s.emitEvent(catalog.UserLeft, ph, P("id", Str(participantID(i))))
 	}
 	s.lib.others = 0
+}
+
+// evaluateJvb121 is Jvb121EventGenerator.evaluateStatus at d630bc32, which
+// listens to USER_JOINED, USER_LEFT and P2P_STATUS from the conference's
+// constructor, before the application: JVB121_STATUS(old, new) when "not
+// P2P and at most two participants, us included" flips. count is the
+// participant count once the change is made. Other profiles have no such
+// generator.
+func (s *Sim) evaluateJvb121(count int) {
+	if s.cfg.Profile != ProfileLibJitsiMeet2021 {
+		return
+	}
+	old := !s.lib.notJvb121
+	now := !s.lib.p2pActive && count <= 2
+	if old != now {
+		s.lib.notJvb121 = !now
+		s.emitEvent(catalog.Jvb121Status, s.phase(), P("oldStatus", BoolV(old)), P("newStatus", BoolV(now)))
+	}
 }
 
 // onFocusPresence handles a presence of the focus occupant.
@@ -236,6 +320,13 @@ func (s *Sim) onMessageError(m wire.ErrorMessageInfo) {
 	if !s.inRoom() {
 		return
 	}
+	if s.cfg.Profile == ProfileLibJitsiMeet2021 {
+		// ChatRoom.onMessage at d630bc32: every error message is
+		// CHAT_ERROR_RECEIVED with the text of a direct <error><text>, ''
+		// when the text sits under <settings-error>.
+		s.raiseIn(catalog.PhaseJoined, catalog.ChatError, "", P("errorMsg", Str(m.Text)))
+		return
+	}
 	if m.SettingsError != "" {
 		s.raiseIn(catalog.PhaseJoined, catalog.SettingsError, "", P("settingsErrorMsg", Str(m.SettingsError)))
 		return
@@ -263,8 +354,9 @@ func (s *Sim) onOccupantJoined(nick string) {
 	if !s.inRoom() {
 		return
 	}
-	s.emitEvent(catalog.UserJoined, s.phase(), P("id", Str(nick)))
 	s.lib.others++
+	s.evaluateJvb121(s.lib.others + 1)
+	s.emitEvent(catalog.UserJoined, s.phase(), P("id", Str(nick)))
 	if s.lib.others > 1 {
 		s.stopP2P()
 	}

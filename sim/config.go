@@ -19,10 +19,17 @@ const (
 	// INCOMPATIBLE_SERVER_VERSIONS are never emitted; their causes end as the
 	// library ends them today.
 	ProfileLibJitsiMeet Profile = "lib-jitsi-meet"
+	// ProfileLibJitsiMeet2021 follows lib-jitsi-meet at upstream commit
+	// d630bc32 (2021-12-10), before the conference request's errors moved
+	// to the connection: a refused request is FOCUS_DISCONNECTED on every
+	// retry (never giving up), GRACEFUL_SHUTDOWN stops it, and presence
+	// errors, roles, kicks and leaves carry the arguments of that time
+	// (docs/profile-2021.md).
+	ProfileLibJitsiMeet2021 Profile = "lib-jitsi-meet-2021"
 )
 
 // Profiles lists the profiles in a stable order.
-var Profiles = []Profile{ProfileDocumented, ProfileLibJitsiMeet}
+var Profiles = []Profile{ProfileDocumented, ProfileLibJitsiMeet, ProfileLibJitsiMeet2021}
 
 // Config is everything a simulation starts from. The zero value of each field
 // is a sensible default.
@@ -160,8 +167,8 @@ const MaxOccupants = 1000
 
 func (c *Config) validate() error {
 	switch {
-	case c.Profile != ProfileDocumented && c.Profile != ProfileLibJitsiMeet:
-		return fmt.Errorf("unknown profile %q (want %q or %q)", c.Profile, ProfileDocumented, ProfileLibJitsiMeet)
+	case c.Profile != ProfileDocumented && c.Profile != ProfileLibJitsiMeet && c.Profile != ProfileLibJitsiMeet2021:
+		return fmt.Errorf("unknown profile %q (want %q, %q or %q)", c.Profile, ProfileDocumented, ProfileLibJitsiMeet, ProfileLibJitsiMeet2021)
 	case c.Deployment.Authentication != AuthNone && c.Deployment.Authentication != AuthXMPP && c.Deployment.Authentication != AuthJWT:
 		return fmt.Errorf("unknown authentication %q (want none, xmpp or jwt)", c.Deployment.Authentication)
 	case c.Room.Occupants < 0 || c.Room.Occupants > MaxOccupants:

@@ -49,7 +49,12 @@
 // request ends as connection.connectionFailed with
 // connection.conferenceRequestFailed instead of FOCUS_DISCONNECTED or
 // GRACEFUL_SHUTDOWN, and nothing checks the focus's versions, so
-// INCOMPATIBLE_SERVER_VERSIONS never surfaces.
+// INCOMPATIBLE_SERVER_VERSIONS never surfaces. ProfileLibJitsiMeet2021
+// follows lib-jitsi-meet at upstream d630bc32 (2021-12-10): a refused
+// conference request is FOCUS_DISCONNECTED(focus, retrySec) before every
+// retry, with no end, and <graceful-shutdown/> is GRACEFUL_SHUTDOWN with no
+// retry; presence errors, roles, kicks and leaves are as that library has
+// them (docs/profile-2021.md).
 //
 // # Not modelled
 //

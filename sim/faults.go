@@ -260,6 +260,8 @@ func (w *server) applySignal(id string) {
 	switch id {
 	case "focus-not-ready":
 		w.focusNotReady++
+	case "focus-recovers":
+		w.focusCondition, w.focusGracefulShutdown, w.focusSessionInvalid = "", false, false
 	case "focus-silent":
 		w.focusSilent = true
 	case "session-accept-unanswered":

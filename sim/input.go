@@ -75,6 +75,7 @@ var Signals = []Signal{
 	{"anonymous-login-disabled", "The XMPP domain stops offering SASL ANONYMOUS: a client without credentials cannot log in (connection.passwordRequired)."},
 	{"connection-dropped", "The XMPP WebSocket closes without <close/> (connection.droppedError; with deployment.stream_management the library resumes the stream instead, silently)."},
 	{"device-suspend", "The machine sleeps and the browser closes the JVB peer connection: JingleSessionPC sees its signalling state closed, and the library leaves by itself and emits conference.suspendDetected."},
+	{"focus-recovers", "Jicofo answers conference requests again: the refusal armed by jicofo-unavailable, orchestration-failure, focus-connection-lost or a graceful shutdown is lifted, and the next request succeeds."},
 	{"focus-not-ready", "Jicofo answers the next conference request with ready=false; the library retries with its back-off."},
 	{"focus-silent", "Jicofo never answers the conference request. Moderator sends it without a timeout, so the library waits for ever: no event, no error."},
 	{"ice-interruption", "The JVB media connection is interrupted (ICE disconnected) and comes back 2 s later."},

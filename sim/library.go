@@ -33,6 +33,7 @@ type library struct {
 	statsDisposed       bool   // leave() has disposed of the statistics
 	displayName         string // set by setDisplayName, sent with the next join
 	loginRequests       int    // conference requests of authenticateAndUpgradeRole in flight
+	loginJoin           bool   // 2021 profile: authenticateAndUpgradeRole will join by itself
 	earlyRequest        bool   // the conference request of connect({name}) is in flight
 	requestSent         bool   // Moderator.conferenceRequestSent by connect({name})
 	conn                connState
@@ -48,6 +49,7 @@ type library struct {
 	supportTerminateRestart bool
 	acceptGen               uint32 // invalidates the session-accept's timeout
 	others                  int    // the other participants in the room, from their presences
+	notJvb121               bool   // Jvb121EventGenerator._jvb121 is false (2021 profile)
 }
 
 func (s *Sim) confState() ConfState { return ConfState(s.conf.Current()) }
@@ -167,7 +169,7 @@ func participantID(i int) string { return fmt.Sprintf("p%d", i+1) }
 
 func (s *Sim) connect() {
 	s.fire(evConnect)
-	if s.cfg.Client.ConnectWithName && s.cfg.Deployment.ConferenceRequestHTTP {
+	if s.cfg.Client.ConnectWithName && s.cfg.Deployment.ConferenceRequestHTTP && s.cfg.Profile != ProfileLibJitsiMeet2021 {
 		// JitsiConnection.connect({name}) with conferenceRequestUrl: the
 		// conference request first, the XMPP connection once it succeeds.
 		s.lib.earlyRequest = true

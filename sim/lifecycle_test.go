@@ -180,9 +180,13 @@ func TestRoomCreationRetries(t *testing.T) {
 }
 
 // Session-invalid answers are retried after 1, 2, 4, 8, 16 and 32 s; the
-// next wait (64 s) is not under 60 s, so the library gives up.
+// next wait (64 s) is not under 60 s, so the library gives up. (At d630bc32
+// it never gives up: TestProfile2021SessionInvalidSilentForever.)
 func TestSessionInvalidBackoff(t *testing.T) {
 	for _, p := range sim.Profiles {
+		if p == sim.ProfileLibJitsiMeet2021 {
+			continue
+		}
 		cfg := twoParty
 		cfg.Profile = p
 		s := drive(t, cfg, before("focus-connection-lost")...)

@@ -194,6 +194,7 @@ func (s *Sim) jvbIceConnected() {
 // active session is (isConnectionInterrupted()).
 func (s *Sim) setP2PStatus(active bool) {
 	s.lib.p2pActive = active
+	s.evaluateJvb121(s.lib.others + 1) // its P2P_STATUS listener runs first
 	s.emitEvent(catalog.P2PStatus, catalog.PhaseMedia, P("isP2P", BoolV(active)))
 	s.emitEvent(catalog.MediaSessionActiveChanged, catalog.PhaseMedia, P("isP2P", BoolV(active)))
 	if !active && s.lib.jvbInterrupted {

@@ -19,6 +19,10 @@ func (s *Sim) onConferenceAnswer(a wire.FocusAnswer, http bool) {
 		s.onEarlyAnswer(a)
 		return
 	}
+	if s.cfg.Profile == ProfileLibJitsiMeet2021 {
+		s.onConferenceAnswer2021(a)
+		return
+	}
 	if a.OK {
 		// Any answer updates the identity (AUTH_STATUS_CHANGED) and
 		// resets the error back-off.
@@ -125,8 +129,92 @@ func (s *Sim) conferenceRequestRefused(e catalog.ConnError) {
 // application calls join() after it.
 func (s *Sim) login() {
 	s.send(wire.Message{Type: wire.Login}, 0, wire.NoSession)
+	if s.cfg.Profile == ProfileLibJitsiMeet2021 {
+		// authenticateAndUpgradeRole at d630bc32: once the second
+		// connection's Moderator.authenticate succeeds, it calls
+		// this.join(roomPassword) itself.
+		s.lib.loginJoin = true
+		s.after(rtt, func() {
+			s.lib.loginJoin = false
+			if s.refuse(Input{Action: ActionJoin}) == "" {
+				s.join()
+			}
+		})
+		return
+	}
 	s.after(rtt, func() {
 		s.lib.loginRequests++
 		s.sendConferenceRequest()
 	})
+}
+
+// onConferenceAnswer2021 is Moderator at d630bc32 (modules/xmpp/moderator.js):
+// the answer always comes over XMPP (there is no conferenceRequestUrl), and
+// nothing in it about visitors, vnodes or NOT_LIVE is read.
+func (s *Sim) onConferenceAnswer2021(a wire.FocusAnswer) {
+	if a.OK {
+		// _allocateConferenceFocusSuccess: parseConfigOptions emits
+		// IDENTITY_UPDATED with jQuery's attr('identity'), undefined when
+		// absent; then the error timer is reset.
+		s.lib.errorTries = 0
+		s.lib.focusJid = a.FocusJid
+		identity := Value{}
+		if a.Identity != "" {
+			identity = Str(a.Identity)
+		}
+		s.emitEvent(catalog.AuthStatusChanged, catalog.PhaseFocusRequest,
+			P("isAuthEnabled", BoolV(a.AuthEnabled)), P("authIdentity", identity))
+		if s.lib.loginRequests > 0 {
+			s.lib.loginRequests--
+			return
+		}
+		if !a.Ready {
+			// ready != 'true': getNextTimeout(), 1 s, 2 s, 4 s ... with
+			// no cap (createExpBackoffTimer).
+			wait := backoff2021(s.lib.notReadyTries)
+			s.lib.notReadyTries++
+			s.retryConferenceRequest(wait)
+			return
+		}
+		s.lib.notReadyTries = 0
+		s.fire(evFocusReady)
+		s.sendJoinPresence()
+		return
+	}
+	// _allocateConferenceFocusError, in its order. <session-invalid/> or
+	// <not-acceptable/> only clears the session id here.
+	invalidSession := a.SessionInvalid || a.Condition == "not-acceptable"
+	switch {
+	case a.GracefulShutdown:
+		// GRACEFUL_SHUTDOWN and return: no retry.
+		s.raise(catalog.GracefulShutdown, evFail)
+	case a.ReservationCode != "":
+		// jQuery's text() of a missing <text> is ''.
+		s.raise(catalog.ReservationError, evJoinRefused, P("errorCode", Str(a.ReservationCode)), P("errorMsg", Str(a.Text)))
+	case a.Condition == "not-authorized":
+		s.raise(catalog.AuthenticationRequired, evAuthRequired)
+	default:
+		// getNextErrorTimeout(): 1 s, 2 s, 4 s ... with no cap and no
+		// end. FOCUS_DISCONNECTED(focusComponent, waitMs / 1000) before
+		// every retry, unless the session was invalid; the ready timer
+		// is reset.
+		wait := backoff2021(s.lib.errorTries)
+		s.lib.errorTries++
+		s.lib.notReadyTries = 0
+		if invalidSession {
+			s.retryConferenceRequest(wait)
+			return
+		}
+		s.raise(catalog.FocusDisconnected, evFocusRetry, P("focus", Str(focusComponent)), P("retrySec", Num(wait/1000)))
+		s.after(wait, func() {
+			s.fire(evFocusResend)
+			s.sendConferenceRequest()
+		})
+	}
+}
+
+// backoff2021 is createExpBackoffTimer(1000)'s n-th timeout (from 0):
+// 2^n s. The shift stops at 2^40 s, far beyond any run's time limit.
+func backoff2021(n int) int64 {
+	return int64(1000) << min(n, 40)
 }

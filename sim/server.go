@@ -67,7 +67,7 @@ func (sv *server) receive(m *wire.Message) {
 		if sv.focusSilent {
 			return
 		}
-		sv.down(wire.Message{Type: wire.ConferenceResult, HTTP: sv.deploy.ConferenceRequestHTTP, Focus: sv.answerConferenceRequest()})
+		sv.down(wire.Message{Type: wire.ConferenceResult, HTTP: sv.requestsOverHTTP(), Focus: sv.answerConferenceRequest()})
 	case wire.JoinPresence:
 		if m.Nick != "" {
 			sv.client.DisplayName = m.Nick // the presence's <nick>

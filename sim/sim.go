@@ -322,13 +322,13 @@ func (s *Sim) emit(r Record) {
 	r.State = s.State()
 	var rp *Record
 	if s.OnRecord != nil {
-		s.argBuf = appendArgs(s.argBuf[:0], &r)
+		s.argBuf = appendArgs(s.argBuf[:0], &r, s.cfg.Profile)
 		r.Args = s.argBuf
 		s.scratch = r
 		rp = &s.scratch
 		s.OnRecord(rp)
 	} else {
-		r.Args = appendArgs(nil, &r)
+		r.Args = appendArgs(nil, &r, s.cfg.Profile)
 		s.recs = append(s.recs, r)
 		rp = &s.recs[len(s.recs)-1]
 	}

@@ -65,6 +65,9 @@ func (s *Sim) refuse(in Input) string {
 	st := s.confState()
 	switch in.Action {
 	case ActionJoin:
+		if s.lib.loginJoin {
+			return "login joins by itself once it succeeds (authenticateAndUpgradeRole at d630bc32)"
+		}
 		switch {
 		case st == Disconnected || st == Connected || st == PasswordRequired || st == AuthRequired || st == JoinFailed:
 			return ""

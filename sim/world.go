@@ -16,6 +16,7 @@ type world struct {
 	client Client
 
 	// jicofo
+	xmppOnly              bool   // the client's library sends conference requests over XMPP only
 	focusCondition        string // IQ error condition of every conference request ("" = none)
 	focusSessionInvalid   bool   // not-acceptable + <session-invalid/> on every request
 	focusGracefulShutdown bool   // <graceful-shutdown/> in the IQ error
@@ -58,7 +59,16 @@ type world struct {
 
 func newWorld(cfg *Config) world {
 	return world{room: cfg.Room, deploy: cfg.Deployment, client: cfg.Client,
-		jicofoMajor: expectedJicofoMajor, jvbMajor: expectedJVBMajor}
+		jicofoMajor: expectedJicofoMajor, jvbMajor: expectedJVBMajor,
+		xmppOnly: cfg.Profile == ProfileLibJitsiMeet2021}
+}
+
+// requestsOverHTTP says whether conference requests come over HTTP: the
+// deployment has a conferenceRequestUrl and the client's library uses it
+// (lib-jitsi-meet d630bc32 has no conferenceRequestUrl: its Moderator
+// always sends the IQ).
+func (w *world) requestsOverHTTP() bool {
+	return w.deploy.ConferenceRequestHTTP && !w.xmppOnly
 }
 
 // The server's names.
@@ -82,7 +92,7 @@ func (w *world) hasIdentity() bool {
 
 // answerConferenceRequest is jicofo's (and mod_reservations') answer.
 func (w *world) answerConferenceRequest() wire.FocusAnswer {
-	http := w.deploy.ConferenceRequestHTTP
+	http := w.requestsOverHTTP()
 	if w.deploy.Reservations && w.reservationCode != "" && !http && !w.room.Exists {
 		return wire.FocusAnswer{Condition: "service-unavailable", ReservationCode: w.reservationCode, Text: w.reservationText}
 	}

@@ -61,7 +61,8 @@ OPTIONS
     --workers N       goroutines, at least 1 (default: all cores)
     --shard I/N       run only the runs whose index is I modulo N (default 0/1);
                       N CI jobs with I = 0..N-1 share one campaign
-    --profile P       documented (default), lib-jitsi-meet, or mixed (drawn per run)
+    --profile P       documented (default), lib-jitsi-meet, lib-jitsi-meet-2021,
+                      or mixed (drawn per run)
     --runs, --steps, --workers and --keep-failures want at least 1.
     --steps N         rounds per run (default 12)
     --fault-rate P    default probability of each fault per round, 0 to 1
@@ -151,7 +152,7 @@ DESCRIPTION
     rooms, deployments and races are the business of simulate random.
 
 OPTIONS
-    --profile P   documented (default) or lib-jitsi-meet
+    --profile P   documented (default), lib-jitsi-meet or lib-jitsi-meet-2021
     --depth N     the bound: inputs per sequence, 1 to 4 (default 3). The
                   search grows about 25-fold per input: depth 3 takes about
                   0.1 s, depth 4 about 3 s and 120 MB; deeper is refused
@@ -284,7 +285,8 @@ func cmdRandom(args []string, stdout, stderr io.Writer) int {
 	}
 	if !noArguments(stderr, cmd, pos) ||
 		!oneOf(stderr, cmd, "format", *format, "text", "json", "jsonl") ||
-		!oneOf(stderr, cmd, "profile", opts.Profile, string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet), campaign.ProfileMixed) {
+		!oneOf(stderr, cmd, "profile", opts.Profile, string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet),
+			string(sim.ProfileLibJitsiMeet2021), campaign.ProfileMixed) {
 		return exitBadInput
 	}
 	var err error
@@ -532,7 +534,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	if !noArguments(stderr, cmd, pos) ||
 		!oneOf(stderr, cmd, "format", *format, "text", "json") ||
-		!oneOf(stderr, cmd, "profile", *profile, string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet)) {
+		!oneOf(stderr, cmd, "profile", *profile, string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet),
+			string(sim.ProfileLibJitsiMeet2021)) {
 		return exitBadInput
 	}
 	if *depth < 1 || *depth > explore.MaxDepth {

@@ -83,7 +83,7 @@ SYNOPSIS
                          [--chromium PATH] [--out DIR]
                          [--tolerance-ms N] [--timeout DURATION]
                          [--harness PATH] [--jobs N] [--known FILE]
-                         [--table FILE] PATH...
+                         [--table FILE] [--profile NAME] PATH...
 
 DESCRIPTION
     For each scenario file named by PATH (files, directories or globs, as
@@ -99,9 +99,12 @@ DESCRIPTION
          faults at the same virtual times, up to the model's end time;
       4. compares the two traces as 'simulate diff' does.
 
-    The judge is lib-jitsi-meet 01daa07c3f8c: the model runs every
-    scenario in the lib-jitsi-meet profile, whatever profile the
-    scenario's own expectations are written for.
+    The judge is the library the model's --profile is pinned to:
+    lib-jitsi-meet 01daa07c3f8c for lib-jitsi-meet (the default), upstream
+    d630bc32 for lib-jitsi-meet-2021. The model runs every scenario in that
+    profile, whatever profile the scenario's own expectations are written
+    for. A lib-jitsi-meet-2021 library reads jQuery as the global $, as
+    the library of that time did: the harness loads its own jQuery first.
 
     It prints one line per scenario: "agrees", "differs" with the first
     difference, "known difference" with the reason the --known file gives,
@@ -154,12 +157,16 @@ OPTIONS
         in scenario order whatever N.
     --known FILE
         Differences known and explained (default
-        conformance/known-differences.txt when it exists): one line per
+        conformance/known-differences.txt, or for lib-jitsi-meet-2021
+        conformance/known-differences-2021.txt, when it exists): one line per
         scenario, "NAME: reason", # starts a comment. A listed scenario
         that differs is reported with its reason and does not fail the
         run; a listed scenario that agrees fails it (the list is stale),
         unless it is listed as "NAME [race]: reason": a race between two
         round trips the real library does not order either.
+    --profile NAME
+        The profile the model runs in, and so the library judging it:
+        lib-jitsi-meet (default) or lib-jitsi-meet-2021.
     --table FILE
         Also write the verdicts as a Markdown table to FILE (the
         committed one is docs/conformance.md), one row per scenario:
@@ -755,12 +762,17 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 	jobs := fs.Int("jobs", 2, "scenarios run side by side")
 	knownPath := fs.String("known", "", "differences known and explained, `FILE`")
 	tablePath := fs.String("table", "", "write the verdicts as a Markdown table to `FILE`")
+	profile := fs.String("profile", string(sim.ProfileLibJitsiMeet), "the profile the model runs in, `NAME`")
 	paths, code := parse(fs, conformanceManual, args, stdout, stderr)
 	if code >= 0 {
 		return code
 	}
-	if !oneOf(stderr, cmd, "tier", *tier, "jsdom", "chromium") {
+	if !oneOf(stderr, cmd, "tier", *tier, "jsdom", "chromium") ||
+		!oneOf(stderr, cmd, "profile", *profile, string(sim.ProfileLibJitsiMeet), string(sim.ProfileLibJitsiMeet2021)) {
 		return exitBadInput
+	}
+	if *knownPath == "" && sim.Profile(*profile) == sim.ProfileLibJitsiMeet2021 {
+		*knownPath = filepath.Join("conformance", "known-differences-2021.txt")
 	}
 	if *tol == -1 {
 		*tol = 500
@@ -828,7 +840,17 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	r := conformanceRun{node: node, script: script, lib: lib, dir: dir, tolerance: float64(*tol), timeout: *timeout,
-		stdout: stdout, used: map[string]int{}, tier: *tier, chromiumPath: *chromiumPath}
+		stdout: stdout, used: map[string]int{}, profile: sim.Profile(*profile), tier: *tier, chromiumPath: *chromiumPath}
+	if r.profile == sim.ProfileLibJitsiMeet2021 {
+		// lib-jitsi-meet of 2021 uses jQuery as the global $ (moderator.js,
+		// ChatRoom.js: "global $") without declaring it in its UMD header:
+		// the page had loaded it. The harness's own copy stands in.
+		r.jquery = filepath.Join(filepath.Dir(script), "node_modules", "jquery", "dist", "jquery.js")
+		if _, err := os.Stat(r.jquery); err != nil {
+			fmt.Fprintf(stderr, "%s: the harness's jQuery is missing (%s): run 'npm ci' in %s\n", cmd, r.jquery, filepath.Dir(script))
+			return exitBadInput
+		}
+	}
 	start := time.Now()
 	verdicts := r.all(scs, *jobs)
 	var agree, mediaAgree, differ, knownN, stale, media, failed int
@@ -879,7 +901,7 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "conformance: the known differences name scenarios this run did not play: %s\n", strings.Join(unplayed, ", "))
 	}
 	if *tablePath != "" {
-		if err := writeTable(*tablePath, scs, verdicts); err != nil {
+		if err := writeTable(*tablePath, r.profile, scs, verdicts); err != nil {
 			fmt.Fprintf(stderr, "%s: --table: %v\n", cmd, err)
 			return exitBadInput
 		}
@@ -964,13 +986,21 @@ func readKnown(path string) (map[string]knownDifference, error) {
 // writeTable writes the verdicts as a Markdown table, in scenario order.
 // Only the first line of a verdict goes in, and nothing that changes from
 // run to run (no timings).
-func writeTable(path string, scs []*scenario.Scenario, vs []verdict) error {
+func writeTable(path string, profile sim.Profile, scs []*scenario.Scenario, vs []verdict) error {
 	var b strings.Builder
 	b.WriteString("<!-- generated by simulate conformance --table; do not edit -->\n")
-	b.WriteString("# The model judged by the real lib-jitsi-meet\n\n")
-	b.WriteString("Every bundled scenario, run on the model (profile `lib-jitsi-meet`) and on lib-jitsi-meet `01daa07c3f8c` in jsdom ")
-	b.WriteString("against the model's server side over XMPP (`simulate conformance`). Regenerate with ")
-	b.WriteString("`go run ./cmd/simulate conformance --library LIB --table docs/conformance.md scenarios/`.\n\n")
+	if profile == sim.ProfileLibJitsiMeet2021 {
+		b.WriteString("# The model's 2021 profile judged by lib-jitsi-meet d630bc32\n\n")
+		b.WriteString("Every bundled scenario, run on the model (profile `lib-jitsi-meet-2021`) and on lib-jitsi-meet built from upstream `d630bc32` ")
+		b.WriteString("(2021-12-10) in jsdom against the model's server side over XMPP (`simulate conformance`). Regenerate with ")
+		b.WriteString("`go run ./cmd/simulate conformance --profile lib-jitsi-meet-2021 --library LIB --known conformance/known-differences-2021.txt ")
+		b.WriteString("--table docs/conformance-2021.md scenarios/`.\n\n")
+	} else {
+		b.WriteString("# The model judged by the real lib-jitsi-meet\n\n")
+		b.WriteString("Every bundled scenario, run on the model (profile `lib-jitsi-meet`) and on lib-jitsi-meet `01daa07c3f8c` in jsdom ")
+		b.WriteString("against the model's server side over XMPP (`simulate conformance`). Regenerate with ")
+		b.WriteString("`go run ./cmd/simulate conformance --library LIB --table docs/conformance.md scenarios/`.\n\n")
+	}
 	b.WriteString("| scenario | file | verdict |\n| --- | --- | --- |\n")
 	for i, sc := range scs {
 		text, _, _ := strings.Cut(vs[i].text, "\n")
@@ -1004,6 +1034,8 @@ type conformanceRun struct {
 	stdout                 io.Writer
 	used                   map[string]int // file name stems handed out
 	tier, chromiumPath     string
+	profile                sim.Profile // the model's profile, pinned to the library
+	jquery                 string      // jQuery loaded before the library, or ""
 }
 
 // stem is a file name stem for a scenario, unique within the run.
@@ -1017,10 +1049,10 @@ func (r *conformanceRun) stem(name string) string {
 }
 
 func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdict {
-	// The judge is lib-jitsi-meet 01daa07c3f8c: the model runs in its
+	// The judge is the library of r.profile: the model runs in that
 	// profile, whatever profile the scenario's own expectations are for.
 	pinned := *sc
-	pinned.Config.Profile = sim.ProfileLibJitsiMeet
+	pinned.Config.Profile = r.profile
 	sc = &pinned
 	res := scenario.Run(sc, scenario.Options{})
 	stem := filepath.Join(r.dir, stemName)
@@ -1052,9 +1084,13 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdic
 		p.ConferenceRequestURL = ep.ConferenceRequestURL()
 	}
 	ra, rb, failed := r.harness(sc, stem, model.Bytes(), ep, p, r.timeout, func(ctx context.Context) *exec.Cmd {
-		return exec.CommandContext(ctx, r.node, r.script, "--library", r.lib, "--ws", ep.WebSocketURL(),
-			"--control", ep.ControlURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
-			"--scenario", sc.Name, "--file", sc.File)
+		hargs := []string{r.script, "--library", r.lib, "--ws", ep.WebSocketURL(),
+			"--control", ep.ControlURL(), "--plan", stem + ".plan.json", "--out", stem + ".real.jsonl",
+			"--scenario", sc.Name, "--file", sc.File}
+		if r.jquery != "" {
+			hargs = append(hargs, "--jquery", r.jquery)
+		}
+		return exec.CommandContext(ctx, r.node, hargs...)
 	})
 	if failed != nil {
 		return *failed

@@ -63,7 +63,7 @@ func (r *conformanceRun) chromium(sc *scenario.Scenario, stem string, res *scena
 	p := planOf(sc, res)
 	cueApp(&p, res)
 	p.ExpectRecords = len(res.Records)
-	d, err := deploy.New(sc, deploy.Options{Profile: sim.ProfileLibJitsiMeet})
+	d, err := deploy.New(sc, deploy.Options{Profile: r.profile})
 	if err != nil {
 		return verdict{verdictFailed, "harness failed: the deployment: " + err.Error()}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jitsi-sim/confsim/internal/scenario"
+	"github.com/jitsi-sim/confsim/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func TestReadKnown(t *testing.T) {
 func TestWriteTableKeepsFirstLines(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "t.md")
 	scs := []*scenario.Scenario{{Name: "a", File: "scenarios/a.yaml"}, {Name: "b", File: "scenarios/b.yaml"}}
-	require.NoError(t, writeTable(p, scs, []verdict{{verdictAgrees, "agrees"}, {verdictDiffers, "differs: x | y\n    model: ..."}}))
+	require.NoError(t, writeTable(p, sim.ProfileLibJitsiMeet, scs, []verdict{{verdictAgrees, "agrees"}, {verdictDiffers, "differs: x | y\n    model: ..."}}))
 	data, err := os.ReadFile(p)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "| a | `scenarios/a.yaml` | agrees |\n")
@@ -65,21 +66,23 @@ func TestConformanceTableCoversTheScenarios(t *testing.T) {
 		want = append(want, sc.Name+" | `"+filepath.ToSlash(rel)+"`")
 		names[sc.Name] = true
 	}
-	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "conformance.md"))
-	require.NoError(t, err, "docs/conformance.md: generate it with simulate conformance --table")
-	var got []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| scenario ") && !strings.HasPrefix(line, "| ---") {
-			cells := strings.SplitN(strings.TrimPrefix(line, "| "), " | ", 3)
-			require.Len(t, cells, 3, line)
-			got = append(got, cells[0]+" | "+cells[1])
+	for _, tk := range [][2]string{{"conformance.md", "known-differences.txt"}, {"conformance-2021.md", "known-differences-2021.txt"}} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "docs", tk[0]))
+		require.NoError(t, err, "docs/%s: generate it with simulate conformance --table", tk[0])
+		var got []string
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| scenario ") && !strings.HasPrefix(line, "| ---") {
+				cells := strings.SplitN(strings.TrimPrefix(line, "| "), " | ", 3)
+				require.Len(t, cells, 3, line)
+				got = append(got, cells[0]+" | "+cells[1])
+			}
 		}
-	}
-	assert.Equal(t, want, got, "docs/conformance.md is stale: regenerate it")
+		assert.Equal(t, want, got, "docs/%s is stale: regenerate it", tk[0])
 
-	known, err := readKnown(filepath.Join("..", "..", "conformance", "known-differences.txt"))
-	require.NoError(t, err)
-	for name := range known {
-		assert.True(t, names[name], "conformance/known-differences.txt names %q, which is not a bundled scenario", name)
+		known, err := readKnown(filepath.Join("..", "..", "conformance", tk[1]))
+		require.NoError(t, err)
+		for name := range known {
+			assert.True(t, names[name], "conformance/%s names %q, which is not a bundled scenario", tk[1], name)
+		}
 	}
 }

@@ -52,7 +52,8 @@ EXAMPLES
 // profile that follows no commit of the library is absent. A test checks
 // that every profile of sim.Profiles is decided here.
 var libPins = map[sim.Profile]string{
-	sim.ProfileLibJitsiMeet: "01daa07c3f8c",
+	sim.ProfileLibJitsiMeet:     "01daa07c3f8c",
+	sim.ProfileLibJitsiMeet2021: "d630bc32a126",
 }
 
 // libPin returns the lib-jitsi-meet commit a profile is pinned to, or nil.

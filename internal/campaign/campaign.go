@@ -174,9 +174,9 @@ func New(opts Options) (*Campaign, error) {
 		return nil, fmt.Errorf("keeping %d failures: want at least 1", opts.KeepFailures)
 	}
 	switch opts.Profile {
-	case string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet), ProfileMixed:
+	case string(sim.ProfileDocumented), string(sim.ProfileLibJitsiMeet), string(sim.ProfileLibJitsiMeet2021), ProfileMixed:
 	default:
-		return nil, fmt.Errorf("unknown profile %q (want documented, lib-jitsi-meet or mixed)", opts.Profile)
+		return nil, fmt.Errorf("unknown profile %q (want documented, lib-jitsi-meet, lib-jitsi-meet-2021 or mixed)", opts.Profile)
 	}
 	if opts.FaultRate > 1 || math.IsNaN(opts.FaultRate) {
 		return nil, fmt.Errorf("fault rate %v is not a probability", opts.FaultRate)

@@ -174,6 +174,9 @@ func allErrorValues(profile string) []string {
 		if profile == string(sim.ProfileLibJitsiMeet) && !e.EmittedByLib {
 			continue
 		}
+		if profile == string(sim.ProfileLibJitsiMeet2021) && !catalog.EmittedAt2021(e.ID) {
+			continue
+		}
 		out = append(out, e.Value)
 	}
 	return out

@@ -40,6 +40,9 @@ const (
 	PropertiesChanged             Event = "conference.propertiesChanged"
 	AudioUnmutePermissionsChanged Event = "conference.audio_unmute_permissions_changed"
 	VideoUnmutePermissionsChanged Event = "conference.video_unmute_permissions_changed"
+	// Jvb121Status is emitted by lib-jitsi-meet until 2022
+	// (Jvb121EventGenerator); the lib-jitsi-meet-2021 profile emits it.
+	Jvb121Status Event = "conference.jvb121Status"
 )
 
 // Connection events (JitsiConnectionEvents).
@@ -83,7 +86,7 @@ func Events() []Event {
 		LobbyUserLeft, ServerRegionChanged, MediaSessionStarted, MediaSessionActiveChanged, ConnectionEstablished,
 		ConnectionInterrupted, ConnectionRestored, DataChannelOpened, P2PStatus, SuspendDetected,
 		MessageReceived, ConferenceCreatedTimestamp, BeforeStatisticsDisposed, UserRoleChanged,
-		PropertiesChanged, AudioUnmutePermissionsChanged, VideoUnmutePermissionsChanged,
+		PropertiesChanged, AudioUnmutePermissionsChanged, VideoUnmutePermissionsChanged, Jvb121Status,
 		ConnectionEstablishedConn, ConnectionFailed, ConnectionDisconnected, ConnectionRedirected,
 		ConnectionDisplayNameRequired, ConnectionTokenExpired, ConnectionPropertiesUpdated,
 		LockRejected,

@@ -168,6 +168,11 @@ func (c *Checker) Record(r *sim.Record) {
 		// until the application leaves: more events, and more failures,
 		// may follow.
 		live := c.prev.Conference == sim.FailedInRoom
+		if c.cfg.Profile == sim.ProfileLibJitsiMeet2021 && r.HasErr && r.Err == catalog.FocusDisconnected {
+			// d630bc32: a notice before each retry of the conference
+			// request; the join goes on.
+			break
+		}
 		if r.Event == catalog.ConferenceFailed && !live {
 			c.failures++
 			if c.failures > 1 {
@@ -219,11 +224,15 @@ func (c *Checker) checkError(r *sim.Record) {
 	if c.cfg.Profile == sim.ProfileLibJitsiMeet && !e.EmittedByLib {
 		c.fail(InvProfile, r, "%s is never emitted by lib-jitsi-meet 01daa07c3f8c", e.Value)
 	}
+	at2021 := c.cfg.Profile == sim.ProfileLibJitsiMeet2021
+	if at2021 && !catalog.EmittedAt2021(r.Err) {
+		c.fail(InvProfile, r, "%s is never emitted by lib-jitsi-meet d630bc32", e.Value)
+	}
 	// Classification.
 	if r.Event != e.Event {
 		c.fail(InvClassification, r, "%s carried by %s, catalog says %s", e.Value, r.Event, e.Event)
 	}
-	if !paramsMatch(e, r) {
+	if !paramsMatch(e, r, at2021) {
 		c.fail(InvClassification, r, "%s params %s, catalog says %s", e.Value, names(r.Params, func(p sim.Param) string { return p.Name }),
 			names(e.Params, func(p catalog.Param) string { return p.Name }))
 	}
@@ -238,6 +247,11 @@ func (c *Checker) checkError(r *sim.Record) {
 	// failed-in-room the library goes on) changes nothing.
 	changed := r.State.Conference != c.prev.Conference
 	switch {
+	case at2021 && r.Err == catalog.FocusDisconnected:
+		// d630bc32 retries after every FOCUS_DISCONNECTED, for ever.
+		if r.State.Conference != sim.ConferenceRequestRetry {
+			c.fail(InvClassification, r, "%s at d630bc32 is followed by a retry, not %s", e.Value, r.State.Conference)
+		}
 	case e.Fatal && !over:
 		c.fail(InvClassification, r, "fatal %s left the conference in %s", e.Value, r.State.Conference)
 	case e.Event == catalog.ConferenceFailed && e.Recoverable && term && changed:
@@ -289,8 +303,11 @@ func onlyPhases(e *catalog.Error, ps ...catalog.Phase) bool {
 
 // paramsMatch: the record's parameter names are the catalog's, in order. A
 // CONFERENCE_DESTROYED relayed from the lobby has no alternateJid.
-func paramsMatch(e *catalog.Error, r *sim.Record) bool {
+func paramsMatch(e *catalog.Error, r *sim.Record, at2021 bool) bool {
 	want := e.Params
+	if at2021 {
+		want = catalog.ParamsAt2021(e.ID)
+	}
 	if e.ID == catalog.ConferenceDestroyed && r.Phase == catalog.PhaseLobby {
 		want = want[:1]
 	}

@@ -67,7 +67,7 @@ var schemaExpressibleBad = []badCase{
 	{"empty-description", "description: \"  \"\n",
 		`1:14: description: must say what the scenario shows`},
 	{"unknown-profile", "description: x\nprofile: latest\n",
-		`2:10: unknown profile "latest": want documented or lib-jitsi-meet`},
+		`2:10: unknown profile "latest": want documented, lib-jitsi-meet or lib-jitsi-meet-2021`},
 	{"unknown-authentication", "description: x\ndeployment: {authentication: ldap}\n",
 		`2:30: deployment.authentication: unknown value "ldap": want none, xmpp or jwt`},
 	{"two-kinds", "description: x\nsteps:\n  - action: join\n    fault: turn-unavailable\n",

@@ -46,6 +46,8 @@ func profileDocs(p string) string {
 		return "Follows the documented error list: every documented error has a cause that reaches it."
 	case sim.ProfileLibJitsiMeet:
 		return "Follows lib-jitsi-meet 01daa07c3f8c: FOCUS_DISCONNECTED, GRACEFUL_SHUTDOWN and INCOMPATIBLE_SERVER_VERSIONS are never emitted."
+	case sim.ProfileLibJitsiMeet2021:
+		return "Follows lib-jitsi-meet at upstream d630bc32 (2021-12-10): a refused conference request is FOCUS_DISCONNECTED on every retry, GRACEFUL_SHUTDOWN stops it; INCOMPATIBLE_SERVER_VERSIONS is never emitted."
 	}
 	return "A profile of the model."
 }
