@@ -17,10 +17,6 @@ var (
 		Client: sim.Client{DisplayName: "Alice"}}
 )
 
-func isConnErr(e catalog.ConnError) func(sim.Record) bool {
-	return func(r sim.Record) bool { return r.Event == catalog.ConnectionFailed && r.ConnErr == e }
-}
-
 // connFailures returns the connection.connectionFailed records of a run.
 func connFailures(s *sim.Sim) []sim.Record {
 	var out []sim.Record
