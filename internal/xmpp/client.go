@@ -286,6 +286,11 @@ func (st *state) jingle(iq, j *Element) {
 			})
 			if !taken || b.Accept(fromElement(j, nsClient).String()) != nil {
 				st.endBridge(session)
+			} else {
+				// The browser's checks run against the bridge itself; the
+				// server side's network learns they started, so that its
+				// faults find the transport it thinks they act on.
+				st.receive(wire.Message{Type: wire.IceChecks, Session: session})
 			}
 		}
 	case "session-terminate":
