@@ -238,16 +238,7 @@ func cmdDescribe(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s)\n\n    %s\n\n", e.Name, e.Value, e.Description)
-	fmt.Fprintf(&b, "Carried by:      %s\n", e.Event)
-	if len(e.Params) == 0 {
-		b.WriteString("Parameters:      none after the error value\n")
-	} else {
-		b.WriteString("Parameters:      after the error value, in order:\n")
-		for _, p := range e.Params {
-			fmt.Fprintf(&b, "    %s (%s): %s\n", p.Name, p.Type, p.Doc)
-		}
-	}
+	describeHead(&b, e.Name, string(e.Value), e.Description, e.Event, e.Params)
 	var phases []string
 	for _, p := range e.Phases {
 		phases = append(phases, string(p))
@@ -287,19 +278,26 @@ func findConnErrors(arg string) []*catalog.ConnErrorEntry {
 	return catalog.ConnErrorsOfCause(strings.ToLower(arg))
 }
 
+// describeHead writes what the descriptions of a conference and a
+// connection error share: the name, value and description, the carrier
+// and the parameters after the error value.
+func describeHead(b *strings.Builder, name, value, desc string, ev catalog.Event, params []catalog.Param) {
+	fmt.Fprintf(b, "%s (%s)\n\n    %s\n\n", name, value, desc)
+	fmt.Fprintf(b, "Carried by:      %s\n", ev)
+	if len(params) == 0 {
+		b.WriteString("Parameters:      none after the error value\n")
+		return
+	}
+	b.WriteString("Parameters:      after the error value, in order:\n")
+	for _, p := range params {
+		fmt.Fprintf(b, "    %s (%s): %s\n", p.Name, p.Type, p.Doc)
+	}
+}
+
 // describeConnError explains one member of JitsiConnectionErrors.
 func describeConnError(stdout, stderr io.Writer, dir string, e *catalog.ConnErrorEntry) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s)\n\n    %s\n\n", e.Name, e.Value, e.Description)
-	fmt.Fprintf(&b, "Carried by:      %s\n", e.Event)
-	if len(e.Params) == 0 {
-		b.WriteString("Parameters:      none after the error value\n")
-	} else {
-		b.WriteString("Parameters:      after the error value, in order:\n")
-		for _, p := range e.Params {
-			fmt.Fprintf(&b, "    %s (%s): %s\n", p.Name, p.Type, p.Doc)
-		}
-	}
+	describeHead(&b, e.Name, string(e.Value), e.Description, e.Event, e.Params)
 	if e.ParamsNote != "" {
 		fmt.Fprintf(&b, "    %s\n", e.ParamsNote)
 	}
