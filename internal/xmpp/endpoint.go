@@ -5,11 +5,13 @@ package xmpp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -170,9 +172,18 @@ func (e *Endpoint) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	c.SetReadLimit(maxFrameBytes)
 	ctx := r.Context()
-	conn := e.Open(&wsTransport{c: c})
+	t := newWSTransport(c)
+	conn := e.Open(t)
+	over := false // the server side closed the stream: its last frames and close are queued
 	defer func() {
 		conn.Gone()
+		if over {
+			select {
+			case <-t.finished:
+			case <-time.After(10 * time.Second):
+			}
+		}
+		t.stop()
 		c.CloseNow()
 	}()
 	for {
@@ -182,30 +193,93 @@ func (e *Endpoint) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		}
 		if typ != websocket.MessageText {
 			conn.Binary()
+			over = true
 			return
 		}
 		if conn.Frame(data) {
+			over = true
 			return
 		}
 	}
 }
 
-// wsTransport carries a connection over a coder/websocket Conn.
-type wsTransport struct{ c *websocket.Conn }
-
-func (t *wsTransport) Write(frame string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return t.c.Write(ctx, websocket.MessageText, []byte(frame))
+// wsTransport carries a connection over a coder/websocket Conn. Frames
+// and the close wait in a queue that one goroutine writes in order, so
+// that a client that stops reading never holds the Server's lock; a
+// client that lets the queue fill up is dropped.
+type wsTransport struct {
+	c        *websocket.Conn
+	out      chan wsOut
+	done     chan struct{} // closed by stop: write nothing more
+	finished chan struct{} // closed when the writer has ended
+	once     sync.Once
 }
 
-// Close closes in the background: the Server's lock is held.
-func (t *wsTransport) Close(graceful bool) {
-	code := websocket.StatusGoingAway
-	if graceful {
-		code = websocket.StatusNormalClosure
+// wsOut is a frame to write, or the close (with its kind).
+type wsOut struct {
+	frame           string
+	close, graceful bool
+}
+
+// wsQueue bounds the frames waiting for a slow client.
+const wsQueue = 4096
+
+var errSlowClient = errors.New("the client does not read: its queue is full")
+
+func newWSTransport(c *websocket.Conn) *wsTransport {
+	t := &wsTransport{c: c, out: make(chan wsOut, wsQueue), done: make(chan struct{}), finished: make(chan struct{})}
+	go t.run()
+	return t
+}
+
+func (t *wsTransport) run() {
+	defer close(t.finished)
+	for {
+		select {
+		case <-t.done:
+			return
+		case o := <-t.out:
+			if o.close {
+				code := websocket.StatusGoingAway
+				if o.graceful {
+					code = websocket.StatusNormalClosure
+				}
+				t.c.Close(code, "")
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := t.c.Write(ctx, websocket.MessageText, []byte(o.frame))
+			cancel()
+			if err != nil {
+				t.c.CloseNow()
+				return
+			}
+		}
 	}
-	go t.c.Close(code, "")
+}
+
+// stop ends the writer (the connection is over).
+func (t *wsTransport) stop() { t.once.Do(func() { close(t.done) }) }
+
+func (t *wsTransport) Write(frame string) error {
+	select {
+	case <-t.done:
+		return net.ErrClosed
+	case t.out <- wsOut{frame: frame}:
+		return nil
+	default:
+		return errSlowClient
+	}
+}
+
+// Close closes after the frames already queued.
+func (t *wsTransport) Close(graceful bool) {
+	select {
+	case <-t.done:
+	case t.out <- wsOut{close: true, graceful: graceful}:
+	default:
+		go t.c.CloseNow() // the queue is full: drop it
+	}
 }
 
 // serveControl is the harness's interface: faults, moderators' actions,

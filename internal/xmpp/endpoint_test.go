@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -322,5 +324,51 @@ func TestRoomConfigForm(t *testing.T) {
 				t.Fatalf("roomsecret field: %t, want %t\n%s", got, c.secret, form)
 			}
 		})
+	}
+}
+
+// A client that stops reading fills its queue: Write then fails at once
+// instead of blocking (it runs under the Server's lock), and the frames
+// queued before still go out in order to a client that reads again.
+func TestSlowClientNeverBlocksWrite(t *testing.T) {
+	accepted := make(chan *websocket.Conn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		accepted <- c
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.SetReadLimit(1 << 20)
+	tr := newWSTransport(<-accepted)
+	defer tr.stop()
+	frame := strings.Repeat("x", 1024)
+	full := -1
+	for i := range 100000 {
+		if err := tr.Write(frame); err != nil {
+			if !errors.Is(err, errSlowClient) {
+				t.Fatalf("write %d: %v", i, err)
+			}
+			full = i
+			break
+		}
+	}
+	if full < wsQueue {
+		t.Fatalf("the queue refused frame %d, before %d were queued", full, wsQueue)
+	}
+	for i := range 10 {
+		_, b, err := client.Read(ctx)
+		if err != nil || string(b) != frame {
+			t.Fatalf("frame %d: %q, %v", i, b, err)
+		}
 	}
 }
