@@ -102,8 +102,8 @@ func compared(t wire.Type) bool {
 	return false
 }
 
-// New runs sc on the model (in sc's profile) to learn its cues, and makes
-// the server side for it.
+// New runs sc on the model, in opts.Profile (the library the client runs),
+// to learn its cues, and makes the server side for it.
 func New(sc *scenario.Scenario, opts Options) (*Deployment, error) {
 	if opts.Profile == "" {
 		opts.Profile = sim.ProfileLibJitsiMeet
