@@ -5,7 +5,8 @@
 // on what its server side saw.
 //
 // Needs Chromium (CHROMIUM, else /usr/bin/chromium) and a lib-jitsi-meet bundle (LJM_LIBRARY, else
-// the shared build beside the repository); skipped without them.
+// the shared build beside the repository); skipped without them. APP_CONSOLE=1 shows the page's
+// console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -141,7 +142,6 @@ test('ICE that never connects: the library restarts it three times, then CONFERE
     // re-invite, and the fourth gives the error.
     const d = await startDeployment({ ...scenario('happy/kicked.yaml'), manual: true });
     const { page, state } = await openApp(d);
-    const t0 = Date.now();
     try {
         const s = await until('the iceFailed dialog', async () => {
             const s = await state();
