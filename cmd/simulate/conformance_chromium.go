@@ -6,14 +6,12 @@ import (
 	"math"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"syscall"
 	"time"
 
 	"github.com/jitsi-sim/confsim/internal/deploy"
 	"github.com/jitsi-sim/confsim/internal/scenario"
 	"github.com/jitsi-sim/confsim/internal/xmpp"
-	"github.com/jitsi-sim/confsim/sim"
 )
 
 // The Chromium tier: the real library in headless Chromium with real WebRTC
@@ -25,16 +23,19 @@ import (
 // trace is compared, media included, with the tier's tolerance.
 
 // planCue is when the Chromium tier plays an application action: once the
-// page has recorded Records events, WaitMs after the last of them.
+// page has recorded Records events, WaitMs after the last of them, and the
+// deployment has played the Server faults and moderators' actions the
+// scenario has before it.
 type planCue struct {
 	Records int   `json:"records"`
 	WaitMs  int64 `json:"wait_ms"`
+	Server  int   `json:"server,omitempty"`
 }
 
 // cueApp gives each application action of p (planOf's inputs, in the
 // trace's order) its cue from the model's run.
 func cueApp(p *plan, res *scenario.Result) {
-	recs, in := 0, 0
+	recs, in, server := 0, 0, 0
 	for _, e := range res.Trace {
 		switch {
 		case e.Kind == scenario.EntryRecord:
@@ -42,10 +43,11 @@ func cueApp(p *plan, res *scenario.Result) {
 		case e.Kind == scenario.EntryStep && e.Step != nil && (e.Step.Kind == scenario.KindAction || e.Step.Kind == scenario.KindFault):
 			x := &p.Inputs[in]
 			in++
-			if e.Step.Kind != scenario.KindAction || isModeratorAction(e.Step.Input.Action) {
+			if e.Step.Kind != scenario.KindAction || e.Step.Input.Action.Moderator() {
+				server++
 				continue
 			}
-			c := &planCue{Records: recs, WaitMs: e.T}
+			c := &planCue{Records: recs, WaitMs: e.T, Server: server}
 			if recs > 0 {
 				c.WaitMs = e.T - res.Records[recs-1].T
 			}
@@ -54,9 +56,6 @@ func cueApp(p *plan, res *scenario.Result) {
 	}
 }
 
-func isModeratorAction(a sim.Action) bool {
-	return slices.Contains([]sim.Action{sim.ActionApprove, sim.ActionDeny, sim.ActionKick, sim.ActionDestroy}, a)
-}
 
 // chromium runs one scenario in the Chromium tier.
 func (r *conformanceRun) chromium(sc *scenario.Scenario, stem string, res *scenario.Result, model []byte) verdict {
@@ -98,7 +97,7 @@ func (r *conformanceRun) chromium(sc *scenario.Scenario, stem string, res *scena
 	limit := max(r.timeout, time.Duration(res.EndMs)*time.Millisecond*2+time.Minute)
 	a, b, failed := r.harness(sc, stem, model, ep, p, limit, func(ctx context.Context) *exec.Cmd {
 		c := exec.CommandContext(ctx, r.node, filepath.Join(filepath.Dir(r.script), "chromium.js"), "--library", r.lib,
-			"--ws", ep.WebSocketURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
+			"--ws", ep.WebSocketURL(), "--control", ep.ControlURL(), "--plan", stem+".plan.json", "--out", stem+".real.jsonl",
 			"--scenario", sc.Name, "--file", sc.File, "--chromium", r.chromiumPath,
 			"--timeout-ms", fmt.Sprint((limit - 15*time.Second).Milliseconds()), "--log", stem+".page.log")
 		// The runner ends on its own timeout first (writing its log and

@@ -1,6 +1,6 @@
 'use strict';
 
-const USAGE = `usage: node chromium.js --library LIB --ws WSURL --plan PLAN.json --out OUT.jsonl
+const USAGE = `usage: node chromium.js --library LIB --ws WSURL --control URL --plan PLAN.json --out OUT.jsonl
                         --scenario NAME [--file FILE] [--chromium PATH]
                         [--timeout-ms 300000] [--quiet-ms 3000] [--log LOG]
 
@@ -10,7 +10,9 @@ time, against the server side at WSURL, which plays the scenario's faults
 and moderators itself (simulate conformance --tier chromium serves it with
 internal/deploy). The page runs the jsdom tier's Driver on its own clock;
 each application action of PLAN.json is played when its cue says: once the
-page has recorded cue.records events, cue.wait_ms after the last of them.
+page has recorded cue.records events, cue.wait_ms after the last of them,
+and the deployment (asked at --control) has played cue.server of the
+scenario's faults and moderators' actions.
 The run ends when every action is played and either the page has recorded
 expect_records events and stayed quiet --quiet-ms, or the model's end
 (end_ms) plus --quiet-ms has passed since the last action with nothing new.
@@ -30,7 +32,7 @@ const EXIT_TIMEOUT = 3;
 
 function parseArgs(argv) {
     const o = {chromium: process.env.CHROMIUM || '/usr/bin/chromium', timeoutMs: 300000, quietMs: 3000, file: '', log: ''};
-    const strings = new Set([ 'library', 'ws', 'plan', 'out', 'scenario', 'file', 'chromium', 'log' ]);
+    const strings = new Set([ 'library', 'ws', 'control', 'plan', 'out', 'scenario', 'file', 'chromium', 'log' ]);
 
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
@@ -55,7 +57,7 @@ function parseArgs(argv) {
             throw new Error(`unknown flag ${a}`);
         }
     }
-    for (const k of [ 'library', 'ws', 'plan', 'out', 'scenario' ]) {
+    for (const k of [ 'library', 'ws', 'control', 'plan', 'out', 'scenario' ]) {
         if (!o[k]) {
             throw new Error(`--${k} is required`);
         }
@@ -164,6 +166,9 @@ async function main() {
     await page.evaluate(({p, ws}) => window.__harness.start(p, ws), {p: plan, ws: opts.ws});
 
     const state = k => page.evaluate(n => window.__harness.state(n), k);
+    const {controlClient} = require('./lib/control');
+    const post = controlClient(opts.control);
+    const played = async () => (await post({op: 'verdict'})).verdict.played.length;
     const app = plan.inputs.filter(i => i.cue);
     let lastPlayed = 0;
     let lastModelT = 0;
@@ -174,7 +179,8 @@ async function main() {
             // diff will show), 30 s of real time past the model's wait.
             for (;;) {
                 const s = await state(input.cue.records);
-                const ready = s.count >= input.cue.records && s.now >= s.at + input.cue.waitMs;
+                const ready = s.count >= input.cue.records && s.now >= s.at + input.cue.waitMs
+                    && (input.cue.server === 0 || await played() >= input.cue.server);
                 const late = s.now >= lastPlayed + (input.t_ms - lastModelT) + 30000;
 
                 if (ready || late) {

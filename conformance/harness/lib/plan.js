@@ -58,12 +58,16 @@ function parseInput(raw, i) {
     const input = {index: i, t_ms: time(raw.t_ms, `${where}.t_ms`)};
 
     // The Chromium tier's cue (chromium.js): play the action once the page
-    // has recorded `records` events, `wait_ms` after the last of them.
+    // has recorded `records` events, `wait_ms` after the last of them, and
+    // the deployment has played `server` faults and moderators' actions.
     if (raw.cue !== undefined) {
         if (!isObject(raw.cue) || !Number.isInteger(raw.cue.records) || raw.cue.records < 0) {
             throw new PlanError(`${where}.cue: want {"records": a count, "wait_ms": ms}`);
         }
-        input.cue = {records: raw.cue.records, waitMs: time(raw.cue.wait_ms, `${where}.cue.wait_ms`)};
+        if (raw.cue.server !== undefined && (!Number.isInteger(raw.cue.server) || raw.cue.server < 0)) {
+            throw new PlanError(`${where}.cue.server: want a count`);
+        }
+        input.cue = {records: raw.cue.records, waitMs: time(raw.cue.wait_ms, `${where}.cue.wait_ms`), server: raw.cue.server || 0};
     }
     const hasAction = raw.action !== undefined;
     const hasFault = raw.fault !== undefined;

@@ -125,3 +125,18 @@ test('credentials and connection options', () => {
     assert.throws(() => parsePlan({...base(), client: {id: 'alice@meet.example'}}), PlanError);
     assert.throws(() => parsePlan({...base(), connection: 'x'}), PlanError);
 });
+
+test('the Chromium tier\'s cues parse, and bad ones are refused', () => {
+    const plan = parsePlan({...base(), expect_records: 12, inputs: [
+        {t_ms: 0, fault: 'chat-message-invalid'},
+        {t_ms: 400, action: 'send-chat', text: 'hi', cue: {records: 11, wait_ms: 40, server: 1}},
+        {t_ms: 500, action: 'leave', cue: {records: 12, wait_ms: 0}}
+    ]});
+
+    assert.equal(plan.expectRecords, 12);
+    assert.deepEqual(plan.inputs[1].cue, {records: 11, waitMs: 40, server: 1});
+    assert.deepEqual(plan.inputs[2].cue, {records: 12, waitMs: 0, server: 0});
+    for (const cue of [ {records: -1, wait_ms: 0}, {records: 1}, {records: 1, wait_ms: 0, server: 1.5}, 'soon' ]) {
+        assert.throws(() => parsePlan({...base(), inputs: [ {t_ms: 0, action: 'join', cue} ]}), PlanError, JSON.stringify(cue));
+    }
+});
