@@ -56,7 +56,6 @@ func cueApp(p *plan, res *scenario.Result) {
 	}
 }
 
-
 // chromium runs one scenario in the Chromium tier.
 func (r *conformanceRun) chromium(sc *scenario.Scenario, stem string, res *scenario.Result, model []byte) verdict {
 	p := planOf(sc, res)
