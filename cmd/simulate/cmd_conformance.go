@@ -121,8 +121,9 @@ DESCRIPTION
     time, and compares the whole trace, media included. The server side is
     served as 'simulate serve' serves it (internal/deploy): its faults and
     moderators are cued on the client's messages, and the application's
-    actions (conformance/harness/chromium.js) on the page's events, each as
-    the model has them. Each JVB session's bridge is a real WebRTC peer on
+    actions (conformance/harness/chromium.js) on the page's events and on
+    the faults and moderators played before them, each as the model has
+    them. Each JVB session's bridge is a real WebRTC peer on
     127.0.0.1 (pion, internal/media): ICE, DTLS and the bridge channel
     happen for real, and the server side's network faults act on its
     packets (an unreachable candidate when the checks must fail, packets
