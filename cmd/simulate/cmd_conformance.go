@@ -163,8 +163,10 @@ OPTIONS
         scenario, "NAME: reason", # starts a comment. A listed scenario
         that differs is reported with its reason and does not fail the
         run; a listed scenario that agrees fails it (the list is stale),
-        unless it is listed as "NAME [race]: reason": a race between two
-        round trips the real library does not order either.
+        unless it is listed as "NAME [race]: reason" (a race between two
+        round trips the real library does not order either) or "NAME
+        [random]: reason" (times drawn at random in both, which now and
+        then land within the tolerance).
     --profile NAME
         The profile the model runs in, and so the library judging it:
         lib-jitsi-meet (default) or lib-jitsi-meet-2021.
@@ -859,9 +861,9 @@ func cmdConformance(args []string, stdout, stderr io.Writer) int {
 		v := &verdicts[i]
 		k, isKnown := known[sc.Name]
 		switch {
-		case (v.kind == verdictDiffers || v.kind == verdictAgrees || v.kind == verdictMediaAgrees) && isKnown && k.race:
+		case (v.kind == verdictDiffers || v.kind == verdictAgrees || v.kind == verdictMediaAgrees) && isKnown && k.either != "":
 			// The same words either way, so that the table is stable.
-			v.kind, v.text = verdictKnown, "known race: "+k.reason
+			v.kind, v.text = verdictKnown, "known "+k.either+": "+k.reason
 			knownN++
 		case v.kind == verdictDiffers && isKnown:
 			v.kind, v.text = verdictKnown, "known difference: "+k.reason
@@ -940,12 +942,15 @@ func (r *conformanceRun) all(scs []*scenario.Scenario, jobs int) []verdict {
 	return out
 }
 
-// knownDifference is an explained difference. A race is one whose order
-// the real library itself does not fix (two independent round trips that
-// end together): such a scenario may agree or differ.
+// knownDifference is an explained difference. Either, when set, says why
+// the scenario may agree or differ from run to run: "race", an order the
+// real library itself does not fix (two independent round trips that end
+// together), or "random", times drawn from Math.random in the library and
+// from the seeded jitter in the model, which now and then land within the
+// tolerance of each other.
 type knownDifference struct {
 	reason string
-	race   bool
+	either string
 }
 
 // readKnown reads the known differences: "NAME: reason" per line, or
@@ -971,15 +976,20 @@ func readKnown(path string) (map[string]knownDifference, error) {
 		}
 		name, reason, ok := strings.Cut(line, ":")
 		name, reason = strings.TrimSpace(name), strings.TrimSpace(reason)
-		name, race := strings.CutSuffix(name, "[race]")
+		either := ""
+		for _, tag := range []string{"race", "random"} {
+			if n, cut := strings.CutSuffix(name, "["+tag+"]"); cut {
+				name, either = n, tag
+			}
+		}
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || reason == "" {
-			return nil, fmt.Errorf("%s:%d:1: want \"NAME: reason\" or \"NAME [race]: reason\"", path, i+1)
+			return nil, fmt.Errorf("%s:%d:1: want \"NAME: reason\", \"NAME [race]: reason\" or \"NAME [random]: reason\"", path, i+1)
 		}
 		if _, dup := known[name]; dup {
 			return nil, fmt.Errorf("%s:%d:1: %s is listed twice", path, i+1, name)
 		}
-		known[name] = knownDifference{reason, race}
+		known[name] = knownDifference{reason, either}
 	}
 	return known, nil
 }

@@ -15,12 +15,13 @@ import (
 func TestReadKnown(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "known.txt")
-	require.NoError(t, os.WriteFile(good, []byte("# why these differ\n\nroom-creation-restricted: the jitter is random in both\nlobby [race]: two round trips\n"), 0o644))
+	require.NoError(t, os.WriteFile(good, []byte("# why these differ\n\nroom-creation-restricted: the jitter is random in both\nlobby [race]: two round trips\nresume [random]: jitter\n"), 0o644))
 	k, err := readKnown(good)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]knownDifference{
-		"room-creation-restricted": {"the jitter is random in both", false},
-		"lobby":                    {"two round trips", true},
+		"room-creation-restricted": {"the jitter is random in both", ""},
+		"lobby":                    {"two round trips", "race"},
+		"resume":                   {"jitter", "random"},
 	}, k)
 
 	for name, text := range map[string]string{
