@@ -27,14 +27,26 @@ const (
 // movedShard is the shard the proxy names after shard-changed.
 const movedShard = "shard-moved"
 
+// socketRefused answers a connection, resumption or BOSH request that
+// the network does not let through (xmpp-unreachable: no answer at all;
+// xmpp-server-error: a 503), and says whether it did.
+func (sv *server) socketRefused() bool {
+	switch {
+	case sv.conn.unreachable:
+		sv.down(wire.Message{Type: wire.ConnectFailed, HTTPStatus: 0})
+	case sv.conn.failing:
+		sv.down(wire.Message{Type: wire.ConnectFailed, HTTPStatus: 503})
+	default:
+		return false
+	}
+	return true
+}
+
 // streamOpen answers a connection attempt: the stream, SASL and bind.
 func (sv *server) streamOpen(m *wire.Message) {
 	c := &sv.conn
 	switch {
-	case c.unreachable:
-		sv.down(wire.Message{Type: wire.ConnectFailed, HTTPStatus: 0})
-	case c.failing:
-		sv.down(wire.Message{Type: wire.ConnectFailed, HTTPStatus: 503})
+	case sv.socketRefused():
 	case m.Password != "" && c.loginRefused:
 		sv.down(wire.Message{Type: wire.SASLFailure, Condition: "not-authorized"})
 	case m.Password == "" && c.anonymousOff:
@@ -52,10 +64,7 @@ func (sv *server) streamOpen(m *wire.Message) {
 func (sv *server) streamResume() {
 	c := &sv.conn
 	switch {
-	case c.unreachable:
-		sv.down(wire.Message{Type: wire.ConnectFailed, HTTPStatus: 0})
-	case c.failing:
-		sv.down(wire.Message{Type: wire.ConnectFailed, HTTPStatus: 503})
+	case sv.socketRefused():
 	case c.sessionsLost || !c.hibernating:
 		sv.down(wire.Message{Type: wire.ResumeFailed, Condition: "item-not-found"})
 	default:
@@ -67,12 +76,7 @@ func (sv *server) streamResume() {
 // boshRequest answers a BOSH request sent again or a fresh poll: only a
 // failure is an answer; a working server holds the poll.
 func (sv *server) boshRequest() {
-	switch {
-	case sv.conn.unreachable:
-		sv.down(wire.Message{Type: wire.ConnectFailed, HTTPStatus: 0})
-	case sv.conn.failing:
-		sv.down(wire.Message{Type: wire.ConnectFailed, HTTPStatus: 503})
-	}
+	sv.socketRefused()
 }
 
 // keepAlive answers the WebSocket keep-alive GET with the shard header.
