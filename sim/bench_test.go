@@ -28,7 +28,7 @@ func (m *countingMachine) Fire(ev string) error {
 // happyPath is a conference from connect to leave, with media: join, the
 // JVB session up, then leave.
 func happyPath(s *Sim) {
-	cfg := Config{Room: Room{Occupants: 1}, Client: Client{DisplayName: "Alice"}}
+	cfg := Config{Room: Room{Occupants: 1}, Deployment: Deployment{P2P: new(false)}, Client: Client{DisplayName: "Alice"}}
 	if err := s.Reset(cfg); err != nil {
 		panic(err)
 	}

@@ -74,9 +74,12 @@ type recipe struct {
 	state  string     // the state after the error
 }
 
+// The recipes' rooms have P2P off, so that the JVB session alone carries
+// the media; P2P has tests of its own.
 var (
-	twoParty  = sim.Config{Room: sim.Room{Occupants: 1}, Client: sim.Client{DisplayName: "Alice"}}
-	lobbyRoom = sim.Config{Room: sim.Room{Occupants: 1, Lobby: true}, Client: sim.Client{DisplayName: "Alice"}}
+	noP2P     = sim.Deployment{P2P: new(false)}
+	twoParty  = sim.Config{Room: sim.Room{Occupants: 1}, Deployment: noP2P, Client: sim.Client{DisplayName: "Alice"}}
+	lobbyRoom = sim.Config{Room: sim.Room{Occupants: 1, Lobby: true}, Deployment: noP2P, Client: sim.Client{DisplayName: "Alice"}}
 )
 
 func joined(extra ...op) []op {

@@ -115,7 +115,7 @@ func (s *Sim) onMUCJoined(m *wire.Message) {
 	s.joinInProgress()
 	for i := range m.Occupants {
 		s.evaluateJvb121(i + 2)
-		s.emitEvent(catalog.UserJoined, ph, P("id", Str(participantID(i))))
+		s.emitEvent(catalog.UserJoined, ph, P("id", Str(s.cfg.Room.ParticipantID(i))))
 	}
 	s.lib.others = m.Occupants
 	if s.cfg.Profile == ProfileLibJitsiMeet2021 {
@@ -246,7 +246,7 @@ func (s *Sim) membersLeft(ph catalog.Phase) {
 	n := s.lib.others
 	for i := range n {
 		s.evaluateJvb121(n - i)
-		s.emitEvent(catalog.UserLeft, ph, P("id", Str(participantID(i))))
+		s.emitEvent(catalog.UserLeft, ph, P("id", Str(s.cfg.Room.ParticipantID(i))))
 	}
 	s.lib.others = 0
 }
@@ -372,7 +372,7 @@ func (s *Sim) sendChat(text string) {
 // knows (p1 ... pN).
 func (s *Sim) knows(nick string) bool {
 	for i := range s.lib.others {
-		if participantID(i) == nick {
+		if s.cfg.Room.ParticipantID(i) == nick {
 			return true
 		}
 	}

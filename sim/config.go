@@ -67,7 +67,24 @@ type Room struct {
 	WaitingForHost bool `json:"waiting_for_host,omitempty"`
 	// RequireDisplayName refuses nick-less joins.
 	RequireDisplayName bool `json:"require_display_name,omitempty"`
+	// PeerIDsFirst gives the other participants ids that sort before ours
+	// (0p1, 0p2, ... instead of p1, p2, ...; ours is Node). In
+	// _maybeStartOrStopP2P the participant with the smaller id starts P2P,
+	// so with it the other participant offers and we answer.
+	PeerIDsFirst bool `json:"peer_ids_first,omitempty"`
 }
+
+// ParticipantID is the id (MUC nick) of the room's i-th other
+// participant, from 0.
+func (r Room) ParticipantID(i int) string {
+	if r.PeerIDsFirst {
+		return fmt.Sprintf("0p%d", i+1)
+	}
+	return fmt.Sprintf("p%d", i+1)
+}
+
+// P2PEnabled is JitsiConference.isP2PEnabled.
+func (d Deployment) P2PEnabled() bool { return d.P2P == nil || *d.P2P }
 
 // Authentication is the deployment's authentication mode.
 type Authentication string
@@ -91,8 +108,11 @@ type Deployment struct {
 	Visitors bool `json:"visitors,omitempty"`
 	// MaxOccupants is the server-wide muc_max_occupants; 0 is none.
 	MaxOccupants int `json:"max_occupants,omitempty"`
-	// P2P lets two-participant calls use a peer-to-peer session.
-	P2P bool `json:"p2p,omitempty"`
+	// P2P is config.p2p.enabled: two-participant calls use a peer-to-peer
+	// session beside the JVB one. Unset, it is on, as in the library
+	// (JitsiConference.isP2PEnabled: true when config.p2p is undefined)
+	// and jitsi-meet's config.js.
+	P2P *bool `json:"p2p,omitempty"`
 	// EnableIceRestart is config.enableIceRestart: restart ICE in place
 	// before falling back to a session-terminate and re-invite.
 	EnableIceRestart bool `json:"enable_ice_restart,omitempty"`

@@ -163,7 +163,6 @@ func optStr(s string) Value {
 	return Str(s)
 }
 
-func participantID(i int) string { return fmt.Sprintf("p%d", i+1) }
 
 // --- connecting ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jitsi-sim/confsim/internal/catalog"
 	"github.com/jitsi-sim/confsim/sim"
+	"github.com/jitsi-sim/confsim/sim/wire"
 )
 
 func withSeed(c sim.Config, seed uint64) sim.Config { c.Seed = seed; return c }
@@ -133,7 +134,7 @@ func TestIceInterruptionRestores(t *testing.T) {
 // A P2P ICE failure stops P2P and falls back to JVB without an error.
 func TestP2PIceFailureFallsBackSilently(t *testing.T) {
 	cfg := twoParty
-	cfg.Deployment.P2P = true
+	cfg.Deployment.P2P = new(true)
 	s := drive(t, cfg, act(sim.ActionJoin), settled(), fault("p2p-ice-failure"))
 	var status []bool
 	for _, r := range s.Records() {
@@ -359,7 +360,7 @@ func TestLimits(t *testing.T) {
 // A P2P offer/answer failure is fatal, unlike a P2P ICE failure.
 func TestP2PNegotiationFailureIsFatal(t *testing.T) {
 	cfg := twoParty
-	cfg.Deployment.P2P = true
+	cfg.Deployment.P2P = new(true)
 	s := drive(t, cfg, fault("p2p-negotiation-failure"), act(sim.ActionJoin))
 	errs := errorsOf(s)
 	require.Len(t, errs, 1, dump(s))
@@ -373,7 +374,7 @@ func TestP2PNegotiationFailureIsFatal(t *testing.T) {
 // (5 s) later.
 func TestP2PStartsOnJoinAndBackAfterDelay(t *testing.T) {
 	cfg := twoParty
-	cfg.Deployment.P2P = true
+	cfg.Deployment.P2P = new(true)
 	s := drive(t, cfg, act(sim.ActionJoin), settled())
 	joined := times(s, isEvent(catalog.ConferenceJoined))
 	started := times(s, func(r sim.Record) bool {
@@ -396,7 +397,74 @@ func TestP2PStartsOnJoinAndBackAfterDelay(t *testing.T) {
 		return r.Event == catalog.MediaSessionStarted && r.Params[0].Value.Bool && r.T > left
 	})
 	require.Len(t, again, 1, dump(s))
-	assert.Equal(t, left+5000+rttMs, again[0], "back to P2P after backToP2PDelay:\n%s", dump(s))
+	assert.Equal(t, left+5000+p2pOfferMs+rttMs, again[0], "back to P2P after backToP2PDelay:\n%s", dump(s))
+}
+
+// P2P is on unless the deployment turns it off (JitsiConference.isP2PEnabled).
+func TestP2POnByDefault(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.P2P = nil
+	s := drive(t, cfg, act(sim.ActionJoin), settled())
+	assert.Equal(t, "joined/jvb:connected/p2p:connected", s.State().String(), dump(s))
+	cfg.Deployment.P2P = new(false)
+	s = drive(t, cfg, act(sim.ActionJoin), settled())
+	assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
+}
+
+// The participant with the smaller id offers P2P; the other answers
+// (_maybeStartOrStopP2P, _onIncomingCallP2P): whichever side we are on,
+// exactly one offer and one answer cross the network, and the call ends on
+// the P2P session.
+func TestP2POfferComesFromTheSmallerID(t *testing.T) {
+	for _, peerFirst := range []bool{false, true} {
+		cfg := twoParty
+		cfg.Deployment.P2P = nil
+		cfg.Room.PeerIDsFirst = peerFirst
+		s, err := sim.New(cfg)
+		require.NoError(t, err)
+		var sent []wire.Type
+		s.OnServerReceive = func(_ int64, m wire.Message) {
+			if m.Session == wire.P2P {
+				sent = append(sent, m.Type)
+			}
+		}
+		require.NoError(t, s.Step(sim.Input{Action: sim.ActionJoin}))
+		require.NoError(t, s.Settle())
+		want := []wire.Type{wire.P2PInvite, wire.IceChecks}
+		if peerFirst {
+			want = []wire.Type{wire.P2PAccept, wire.IceChecks}
+		}
+		assert.Equal(t, want, sent, "peer id first %v:\n%s", peerFirst, dump(s))
+		assert.Equal(t, "joined/jvb:connected/p2p:connected", s.State().String(), dump(s))
+		started := times(s, func(r sim.Record) bool {
+			return r.Event == catalog.MediaSessionStarted && r.Params[0].Value.Bool
+		})
+		require.Len(t, started, 1, dump(s))
+	}
+}
+
+// An offer the call should not take is declined with a session-terminate:
+// here a second participant has joined by the time it arrives.
+func TestP2POfferDeclinedWhenNotTwo(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.P2P = nil
+	cfg.Room.PeerIDsFirst = true
+	s, err := sim.New(cfg)
+	require.NoError(t, err)
+	var sent []wire.Type
+	s.OnServerReceive = func(_ int64, m wire.Message) {
+		if m.Session == wire.P2P || m.Type == wire.SessionTerminate {
+			sent = append(sent, m.Type)
+		}
+	}
+	require.NoError(t, s.Step(sim.Input{Action: sim.ActionJoin}))
+	// Joined at 120 ms; the peer's offer leaves at 200 ms and arrives at
+	// 240 ms, after a second participant's presence.
+	require.NoError(t, s.Advance(220))
+	require.NoError(t, s.Step(sim.Input{Fault: "participant-joins"}))
+	require.NoError(t, s.Settle())
+	assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
+	assert.Equal(t, []wire.Type{wire.SessionTerminate}, sent, dump(s))
 }
 
 // Two newcomers at once: jicofo invites us once.
@@ -518,7 +586,7 @@ func TestInPlaceRestartRestores(t *testing.T) {
 // passed on (session.isP2P !== isP2PActive()).
 func TestJVBEventsSilentWhileP2PActive(t *testing.T) {
 	cfg := twoParty
-	cfg.Deployment.P2P = true
+	cfg.Deployment.P2P = new(true)
 	s := drive(t, cfg, act(sim.ActionJoin), settled(), fault("ice-interruption"))
 	require.Equal(t, "joined/jvb:connected/p2p:connected", s.State().String(), dump(s))
 	assert.Empty(t, times(s, isEvent(catalog.ConnectionInterrupted)), dump(s))

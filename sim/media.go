@@ -16,6 +16,10 @@ func (s *Sim) p2pState() SessionState { return SessionState(s.p2p.Current()) }
 
 // onSessionInitiate is jicofo's session-initiate for the JVB session.
 func (s *Sim) onSessionInitiate(m *wire.Message) {
+	if m.Session == wire.P2P {
+		s.onIncomingCallP2P(m)
+		return
+	}
 	// One session-initiate at a time: jicofo invites once per session.
 	if st := s.jvbState(); !s.inRoom() || (st != SessionNone && st != SessionEnded) {
 		return
@@ -87,6 +91,8 @@ func (s *Sim) onIQResult(m *wire.Message) {
 			s.emitEvent(catalog.MediaSessionActiveChanged, catalog.PhaseMedia, P("isP2P", BoolV(false)))
 		}
 		s.checkJVBIce()
+	case wire.P2PAccept:
+		s.onP2PAccepted()
 	case wire.Ping:
 		if m.Condition == "" {
 			s.onPingAnswered()
@@ -255,29 +261,69 @@ func (s *Sim) onPingAnswered() {
 
 // maybeStartP2P is JitsiConference._maybeStartOrStopP2P on our MUC join and
 // a member's join (after a member left, with userLeft, it waits
-// backToP2PDelay): a P2P session when the call has exactly two participants
-// and P2P is enabled, started by the participant whose id is the smaller.
-// The model's MUC nick (Node) sorts before every other participant's id
-// (p1 ...), so we are always the initiator; answering a peer's offer is not
-// modelled. p2pStartMs stands for creating the offer.
+// backToP2PDelay): a P2P session when P2P is enabled and the call has
+// exactly two participants, started by the participant whose id is the
+// smaller (myId > peersId: the other one starts, and we answer its offer in
+// onIncomingCallP2P).
 func (s *Sim) maybeStartP2P(userLeft bool) {
-	if !s.cfg.Deployment.P2P || s.lib.others != 1 {
+	if !s.cfg.Deployment.P2PEnabled() || s.lib.others != 1 || Node > s.cfg.Room.ParticipantID(0) {
 		return
 	}
 	if st := s.p2pState(); st != SessionNone && st != SessionEnded {
 		return
 	}
-	d := int64(p2pStartMs)
-	if userLeft {
-		d = backToP2PDelayMs
-	}
-	s.afterP2P(d, func() {
+	// _startP2PSession creates the session at once; JingleSessionPC.invite
+	// sends the offer once it is made (p2pStartMs).
+	start := func() {
 		if st := s.p2pState(); !s.inRoom() || s.lib.others != 1 || (st != SessionNone && st != SessionEnded) {
 			return
 		}
 		s.fireSession(s.p2p, evInitiate)
-		s.send(wire.Message{Type: wire.P2PInvite, Session: wire.P2P}, rtt, wire.P2P)
-	})
+		s.afterP2P(p2pStartMs, func() {
+			s.send(wire.Message{Type: wire.P2PInvite, Session: wire.P2P}, rtt, wire.P2P)
+		})
+	}
+	if userLeft {
+		s.afterP2P(backToP2PDelayMs, start)
+		return
+	}
+	start()
+}
+
+// onIncomingCallP2P is JitsiConference._onIncomingCallP2P: the other
+// participant's offer. It is refused with a session-terminate when P2P is
+// disabled, a P2P session exists already (busy), or the call should not be
+// P2P (decline); otherwise _acceptP2PIncomingCall answers it with a
+// session-accept (JingleSessionPC.acceptOffer).
+func (s *Sim) onIncomingCallP2P(m *wire.Message) {
+	if !s.inRoom() {
+		return
+	}
+	if st := s.p2pState(); !s.cfg.Deployment.P2PEnabled() || s.lib.others != 1 || (st != SessionNone && st != SessionEnded) {
+		s.send(wire.Message{Type: wire.SessionTerminate, Session: wire.P2P}, 0, wire.NoSession)
+		return
+	}
+	s.fireSession(s.p2p, evInitiate)
+	if m.Offer != wire.OfferUsable {
+		// acceptOffer's failure: OFFER_ANSWER_FAILED while the session is
+		// still p2pJingleSession; an offer without a DTLS fingerprint, as
+		// Chromium rejects it.
+		s.offerAnswerFailed(domException("InvalidAccessError", "Failed to execute 'setRemoteDescription' on 'RTCPeerConnection': "+
+			"Failed to set remote offer sdp: Called with SDP without DTLS fingerprint."))
+		return
+	}
+	s.send(wire.Message{Type: wire.P2PAccept, Session: wire.P2P}, rtt, wire.P2P)
+}
+
+// onP2PAccepted is the peer's answer to our session-accept: the success
+// callback of acceptOffer emits _MEDIA_SESSION_STARTED; ICE checks follow.
+func (s *Sim) onP2PAccepted() {
+	if s.p2pState() != SessionNegotiating {
+		return
+	}
+	s.fireSession(s.p2p, evAccepted)
+	s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(true)))
+	s.send(wire.Message{Type: wire.IceChecks, Session: wire.P2P}, iceCheckMs, wire.P2P)
 }
 
 // onPeerSessionAccept is the other participant's answer to our offer.

@@ -214,7 +214,8 @@ func TestPropertyFaultYieldsOnlyItsErrors(t *testing.T) {
 		cfg := sim.Config{Profile: drawProfile(t), Engine: sim.EngineTable}
 		cfg.Room.Exists = rapid.Bool().Draw(t, "exists")
 		cfg.Room.Occupants = rapid.IntRange(0, 3).Draw(t, "occupants")
-		cfg.Deployment.P2P = rapid.Bool().Draw(t, "p2p")
+		cfg.Deployment.P2P = new(rapid.Bool().Draw(t, "p2p"))
+		cfg.Room.PeerIDsFirst = rapid.Bool().Draw(t, "peer_ids_first")
 		cfg.Deployment.EnableIceRestart = rapid.Bool().Draw(t, "ice-restart")
 		cfg.Deployment.ConferenceRequestHTTP = rapid.Bool().Draw(t, "http")
 		cfg.Client.DisplayName = "Alice"

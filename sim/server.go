@@ -18,6 +18,7 @@ type server struct {
 	jvbInvited bool   // jicofo has invited us to a JVB session
 	jvbIce     string // the JVB transport as the network sees it: "", or a wire.Ice* outcome
 	p2pIce     string // the P2P transport
+	peerOffer  bool   // the other participant has offered us P2P
 	conn       connServer
 }
 
@@ -88,7 +89,7 @@ func (sv *server) receive(m *wire.Message) {
 		sv.inLobby = true
 		sv.lobbyJoined()
 	case wire.LeavePresence:
-		sv.occupant, sv.jvbInvited, sv.jvbIce, sv.p2pIce = false, false, "", ""
+		sv.occupant, sv.jvbInvited, sv.jvbIce, sv.p2pIce, sv.peerOffer = false, false, "", "", false
 		sv.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: "me", Self: true}})
 	case wire.RoomConfigSubmit:
 		r := wire.Message{Type: wire.RoomConfigResult, Password: m.Password}
@@ -114,7 +115,7 @@ func (sv *server) receive(m *wire.Message) {
 		sv.down(r)
 	case wire.SessionTerminate:
 		if m.Session == wire.P2P {
-			sv.p2pIce = ""
+			sv.p2pIce, sv.peerOffer = "", false
 			return
 		}
 		sv.jvbIce = ""
@@ -136,6 +137,8 @@ func (sv *server) receive(m *wire.Message) {
 			r.Offer = wire.OfferUnusable
 		}
 		sv.down(r)
+	case wire.P2PAccept:
+		sv.down(wire.Message{Type: wire.IQResult, For: wire.P2PAccept, Session: wire.P2P})
 	case wire.IceChecks:
 		sv.iceChecks(m.Session)
 	case wire.Ping:
@@ -166,7 +169,29 @@ func (sv *server) joined() {
 	if sv.room.Occupants >= 2 {
 		sv.allocate(true)
 	}
+	sv.peerStartsP2P(p2pStartMs) // on our join
 	sv.roomEvents()
+}
+
+// peerStartsP2P is the other participant's _maybeStartOrStopP2P: with P2P
+// enabled, the call at two participants and its id the smaller, it offers
+// us P2P (session-initiate) d ms later, creating the offer included. Its
+// offer cannot be applied when the P2P negotiation is failing.
+func (sv *server) peerStartsP2P(d int64) {
+	if !sv.deploy.P2PEnabled() || !sv.occupant || sv.others() != 1 || Node < sv.room.ParticipantID(0) {
+		return
+	}
+	sv.schedule(d, wire.NoSession, func() {
+		if !sv.occupant || sv.others() != 1 || sv.peerOffer || sv.p2pIce != "" {
+			return
+		}
+		sv.peerOffer = true
+		m := wire.Message{Type: wire.SessionInitiate, Session: wire.P2P}
+		if sv.p2pOfferAnswerFail {
+			m.Offer = wire.OfferUnusable
+		}
+		sv.later(m, rtt)
+	})
 }
 
 func (sv *server) sendFocusPresence() {
@@ -327,7 +352,7 @@ func (sv *server) kick(reason string) {
 // nobody we know (an administrator, jicofo) when we are alone.
 func (sv *server) kicker() string {
 	if sv.room.Occupants >= 2 {
-		return participantID(0)
+		return sv.room.ParticipantID(0)
 	}
 	return ""
 }
@@ -339,10 +364,14 @@ func (sv *server) participantJoins() {
 	if !sv.occupant {
 		return
 	}
-	sv.down(wire.Message{Type: wire.OccupantPresence, Nick: participantID(sv.room.Occupants - 2)})
+	sv.down(wire.Message{Type: wire.OccupantPresence, Nick: sv.room.ParticipantID(sv.room.Occupants - 2)})
 	if sv.room.Occupants >= 2 {
 		sv.allocate(!sv.jvbInvited)
 	}
+	if sv.others() > 1 {
+		sv.peerOffer = false // the peers stop P2P: no longer two
+	}
+	sv.peerStartsP2P(p2pStartMs) // on its MUC join
 }
 
 // participantLeaves: another participant leaves.
@@ -352,7 +381,8 @@ func (sv *server) participantLeaves() {
 	}
 	sv.room.Occupants--
 	if sv.occupant {
-		sv.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: participantID(sv.room.Occupants - 1)}})
+		sv.down(wire.Message{Type: wire.Unavailable, Unavail: wire.UnavailablePresence{Nick: sv.room.ParticipantID(sv.room.Occupants - 1)}})
+		sv.peerStartsP2P(backToP2PDelayMs) // after a user left
 	}
 }
 

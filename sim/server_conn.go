@@ -94,7 +94,7 @@ func (sv *server) shard() string {
 
 // sessionEnds forgets our presence in the rooms: prosody ends the session.
 func (sv *server) sessionEnds() {
-	sv.occupant, sv.inLobby, sv.jvbInvited, sv.jvbIce, sv.p2pIce = false, false, false, "", ""
+	sv.occupant, sv.inLobby, sv.jvbInvited, sv.jvbIce, sv.p2pIce, sv.peerOffer = false, false, false, "", "", false
 }
 
 // connSignal applies a signal of the connection layer; it reports whether

@@ -577,9 +577,9 @@ func findLibrary(flagValue string) (string, error) {
 func needsMedia(recs []sim.Record) bool { return firstMedia(recs, false) >= 0 }
 
 // firstMedia is the index of the first record of media (a Jingle
-// session-initiate reached us), or -1. With P2P on, media starts with our
-// MUC join (JitsiConference._onMucJoined may start a P2P session at once):
-// the record after conference.joined.
+// session-initiate reached us), or -1. With p2p (weStartP2P), media starts
+// with our MUC join (JitsiConference._onMucJoined starts the P2P session at
+// once): the record after conference.joined.
 func firstMedia(recs []sim.Record, p2p bool) int {
 	for i := range recs {
 		if isMediaEvent(string(recs[i].Event)) {
@@ -598,6 +598,17 @@ func isMediaEvent(ev string) bool {
 		return true
 	}
 	return false
+}
+
+// weStartP2P says whether the run has a P2P session that we offer: the
+// library then creates its peer connection from _onMucJoined, at
+// conference.joined, and in jsdom throws there. Answering the other
+// participant's offer throws later, at that offer, before any record of it.
+func weStartP2P(cfg sim.Config, recs []sim.Record) bool {
+	if !cfg.Deployment.P2PEnabled() || sim.Node > cfg.Room.ParticipantID(0) {
+		return false
+	}
+	return slices.ContainsFunc(recs, func(r sim.Record) bool { return r.State.P2P != sim.SessionNone })
 }
 
 // beforeMedia cuts a trace where firstMedia does.
@@ -721,8 +732,11 @@ func planOf(sc *scenario.Scenario, res *scenario.Result) plan {
 	if sc.Config.Deployment.EnableIceRestart {
 		opt["enableIceRestart"] = true
 	}
-	// The library's default is P2P on: say what the model's deployment has.
-	opt["p2p"] = map[string]any{"enabled": sc.Config.Deployment.P2P}
+	// The library's default is P2P on, as the model's: say it only when
+	// the deployment turns it off.
+	if !sc.Config.Deployment.P2PEnabled() {
+		opt["p2p"] = map[string]any{"enabled": false}
+	}
 	if len(opt) > 0 {
 		p.Config = opt
 	}
@@ -1078,7 +1092,7 @@ func (r *conformanceRun) scenario(sc *scenario.Scenario, stemName string) verdic
 	// A run that reaches media is played up to the first session-initiate
 	// and compared before it: jsdom has no RTCPeerConnection, the library
 	// throws there, and what follows is the Chromium tier's to judge.
-	p2p := sc.Config.Deployment.P2P
+	p2p := weStartP2P(sc.Config, res.Records)
 	cut := firstMedia(res.Records, p2p)
 	if cut == 0 {
 		return verdict{verdictMedia, "needs media (skipped)"}

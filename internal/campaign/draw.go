@@ -48,7 +48,9 @@ func DrawConfig(ch Chooser, profile sim.Profile) sim.Config {
 	if pct(ch, 5) {
 		d.MaxOccupants = r.Occupants + 1
 	}
-	d.P2P = pct(ch, 50)
+	p2p := pct(ch, 70) // config.p2p.enabled, on unless turned off
+	d.P2P = &p2p
+	r.PeerIDsFirst = pct(ch, 50)
 	d.EnableIceRestart = pct(ch, 30)
 	d.NoPasswordSupport = pct(ch, 10)
 

@@ -259,8 +259,12 @@ func ConfigYAML(cfg sim.Config) string {
 		{"name", yqIf(cfg.Room.Name)}, {"exists", yb(cfg.Room.Exists)}, {"occupants", yi(cfg.Room.Occupants)},
 		{"max_occupants", yi(cfg.Room.MaxOccupants)}, {"password", yqIf(cfg.Room.Password)}, {"lobby", yb(cfg.Room.Lobby)},
 		{"members_only", yb(cfg.Room.MembersOnly)}, {"waiting_for_host", yb(cfg.Room.WaitingForHost)},
-		{"require_display_name", yb(cfg.Room.RequireDisplayName)},
+		{"require_display_name", yb(cfg.Room.RequireDisplayName)}, {"peer_ids_first", yb(cfg.Room.PeerIDsFirst)},
 	})
+	p2p := ""
+	if cfg.Deployment.P2P != nil {
+		p2p = strconv.FormatBool(*cfg.Deployment.P2P)
+	}
 	auth := ""
 	if cfg.Deployment.Authentication != "" && cfg.Deployment.Authentication != sim.AuthNone {
 		auth = string(cfg.Deployment.Authentication)
@@ -268,7 +272,7 @@ func ConfigYAML(cfg sim.Config) string {
 	writeMap(&b, "deployment", [][2]string{
 		{"authentication", auth}, {"conference_request_http", yb(cfg.Deployment.ConferenceRequestHTTP)},
 		{"reservations", yb(cfg.Deployment.Reservations)}, {"visitors", yb(cfg.Deployment.Visitors)},
-		{"max_occupants", yi(cfg.Deployment.MaxOccupants)}, {"p2p", yb(cfg.Deployment.P2P)},
+		{"max_occupants", yi(cfg.Deployment.MaxOccupants)}, {"p2p", p2p},
 		{"enable_ice_restart", yb(cfg.Deployment.EnableIceRestart)}, {"no_password_support", yb(cfg.Deployment.NoPasswordSupport)},
 	})
 	writeMap(&b, "client", [][2]string{

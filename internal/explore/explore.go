@@ -49,11 +49,11 @@ type Options struct {
 	Workers int
 }
 
-// Configs are the default starting configurations: a fresh room with a
-// named client, the same with another participant already there (so that
+// Configs are the default starting configurations, P2P off: a fresh room
+// with a named client, the same with another participant already there (so that
 // media starts), and a room with a lobby.
 func Configs() []sim.Config {
-	base := sim.Config{Client: sim.Client{DisplayName: "Alice"}}
+	base := sim.Config{Client: sim.Client{DisplayName: "Alice"}, Deployment: sim.Deployment{P2P: new(false)}}
 	withPeer := base
 	withPeer.Room.Occupants = 1
 	lobby := base

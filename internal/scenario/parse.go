@@ -679,6 +679,8 @@ type configField struct {
 	kind  reflect.Kind
 	enum  []string // allowed values of a string field, or nil
 	rng   intRange // range of an integer field
+	// optional is a *bool: unset keeps the model's default.
+	optional bool
 }
 
 // intRanges bounds every integer key of room, deployment, client and
@@ -711,6 +713,9 @@ func configFields(t reflect.Type) []configField {
 			continue
 		}
 		cf := configField{key: key, index: i, kind: f.Type.Kind()}
+		if f.Type == reflect.TypeFor[*bool]() {
+			cf.kind, cf.optional = reflect.Bool, true
+		}
 		if f.Type == reflect.TypeFor[sim.Authentication]() {
 			for _, a := range Authentications {
 				cf.enum = append(cf.enum, string(a))
@@ -764,7 +769,11 @@ func (p *parser) structure(e entry, where string, v reflect.Value) {
 			fv.SetString(s)
 		case reflect.Bool:
 			if b, ok := p.boolean(fe, w); ok {
-				fv.SetBool(b)
+				if f.optional {
+					fv.Set(reflect.ValueOf(&b))
+				} else {
+					fv.SetBool(b)
+				}
 			}
 		case reflect.Int, reflect.Int64:
 			if n, ok := p.integer(fe, w, f.rng); ok {

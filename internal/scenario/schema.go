@@ -72,6 +72,9 @@ func structSchema(t reflect.Type, doc string) obj {
 			}
 		case reflect.Bool:
 			p = obj{"type": "boolean"}
+			if f.optional {
+				p["default"] = true
+			}
 		default:
 			p = obj{"type": "integer", "minimum": f.rng.min, "maximum": f.rng.max}
 		}

@@ -273,8 +273,13 @@ func (st *state) jingle(iq, j *Element) {
 		st.iqError(iq, "cancel", "item-not-found", el("unknown-session", "xmlns", "urn:xmpp:jingle:errors:1"))
 		return
 	}
-	switch action {
-	case "session-accept":
+	switch {
+	case action == "session-accept" && session == wire.P2P:
+		// Our answer to the other participant's P2P offer.
+		st.pending[wire.P2PAccept] = iq.Attr("id")
+		st.pendingFrom[wire.P2PAccept] = iq.Attr("to")
+		st.receive(wire.Message{Type: wire.P2PAccept, Session: wire.P2P})
+	case action == "session-accept":
 		st.pending[wire.SessionAccept] = iq.Attr("id")
 		st.pendingFrom[wire.SessionAccept] = iq.Attr("to")
 		got := st.receive(wire.Message{Type: wire.SessionAccept, Session: session})
@@ -293,7 +298,7 @@ func (st *state) jingle(iq, j *Element) {
 				st.receive(wire.Message{Type: wire.IceChecks, Session: session})
 			}
 		}
-	case "session-terminate":
+	case action == "session-terminate":
 		restart := false
 		if b := j.Child(nsFocus, "bridge-session"); b != nil && b.Attr("restart") == "true" {
 			restart = true

@@ -256,7 +256,7 @@ func (st *state) joined(m wire.Message) {
 		st.send(st.focusPresence(wire.FocusPresenceInfo{SupportTerminateRestart: true}))
 	}
 	for i := range m.Occupants {
-		st.send(st.occupantPresence(fmt.Sprintf("p%d", i+1)))
+		st.send(st.occupantPresence(st.cfg.Room.ParticipantID(i)))
 	}
 	st.send(st.selfPresence(created))
 }
@@ -429,8 +429,13 @@ func (st *state) sessionInitiate(m wire.Message) {
 	sid := fmt.Sprintf("confsim-sid-%d", st.sidNext)
 	st.sids[m.Session] = sid
 	from := st.room + "/" + focusNick
-	if m.Session == wire.P2P && st.p2pPeer != "" {
-		from = st.p2pPeer
+	content := "audio"
+	if m.Session == wire.P2P {
+		// The other participant's offer. Its contents are named as a
+		// unified-plan client names them ('0', '1'): _onIncomingCallP2P
+		// declines any other.
+		st.p2pPeer = st.room + "/" + st.cfg.Room.ParticipantID(0)
+		from, content = st.p2pPeer, "0"
 	}
 	if m.Session == wire.JVB && m.Offer == wire.OfferUsable && st.newBridge != nil && st.bridgeInitiate(m, sid, from) {
 		return
@@ -446,14 +451,14 @@ func (st *state) sessionInitiate(m wire.Message) {
 	}
 	transport.add(el("candidate", "component", "1", "foundation", "1", "generation", "0", "id", "c1",
 		"ip", "192.0.2.1", "network", "0", "port", "10000", "priority", "2130706431", "protocol", "udp", "type", "host"))
-	content := el("content", "creator", "initiator", "name", "audio", "senders", "both").add(
+	c := el("content", "creator", "initiator", "name", content, "senders", "both").add(
 		el("description", "xmlns", nsRTP, "media", "audio").add(codec, el("rtcp-mux")), transport)
 	// A browser's max-bundle policy wants a BUNDLE group.
-	extra := []*node{el("group", "xmlns", "urn:xmpp:jingle:apps:grouping:0", "semantics", "BUNDLE").add(el("content", "name", "audio"))}
+	extra := []*node{el("group", "xmlns", "urn:xmpp:jingle:apps:grouping:0", "semantics", "BUNDLE").add(el("content", "name", content))}
 	if m.Session == wire.JVB {
 		extra = append(extra, el("bridge-session", "xmlns", nsFocus, "id", "confsim-bridge-session-"+fmt.Sprint(st.sidNext), "region", m.Text))
 	}
-	st.sendJingle(from, "session-initiate", sid, append([]*node{content}, extra...))
+	st.sendJingle(from, "session-initiate", sid, append([]*node{c}, extra...))
 }
 
 // sendJingle sends a Jingle request to the client.

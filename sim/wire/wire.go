@@ -49,6 +49,10 @@ const (
 	IceChecks
 	// P2PInvite is our session-initiate to the other participant.
 	P2PInvite
+	// P2PAccept is our session-accept of the other participant's P2P
+	// offer (a SessionInitiate of the P2P session); the peer answers it
+	// with an IQResult.
+	P2PAccept
 	// Login is authenticateAndUpgradeRole: an authenticated connection
 	// that gives the next conference request an identity.
 	Login
@@ -115,7 +119,8 @@ const (
 	// SessionInitiate is a Jingle session-initiate for Session, from
 	// jicofo (JVB) or the other participant (P2P).
 	SessionInitiate
-	// IQResult answers SessionAccept, SessionTerminate or P2PInvite;
+	// IQResult answers SessionAccept, SessionTerminate, P2PInvite or
+	// P2PAccept;
 	// Condition is set for an IQ error.
 	IQResult
 	// IceState is the outcome of ICE on Session: connected or failed, or
@@ -134,7 +139,7 @@ var typeNames = [numTypes]string{
 	StreamOpen: "stream-open", ConferenceIQ: "conference-iq", JoinPresence: "join-presence",
 	LobbyJoinPresence: "lobby-join-presence", LeavePresence: "leave-presence",
 	RoomConfigSubmit: "room-config-submit", GroupChat: "groupchat", SessionAccept: "session-accept",
-	SessionTerminate: "session-terminate", IceChecks: "ice-checks", P2PInvite: "p2p-invite", Login: "login",
+	SessionTerminate: "session-terminate", IceChecks: "ice-checks", P2PInvite: "p2p-invite", P2PAccept: "p2p-accept", Login: "login",
 	Ping: "ping", StreamResume: "stream-resume", BOSHRequest: "bosh-request", KeepAlive: "keep-alive",
 	StreamReady: "stream-ready", StreamError: "stream-error", StreamResumed: "stream-resumed",
 	ResumeFailed: "resume-failed", ConnectFailed: "connect-failed", SASLFailure: "sasl-failure",
