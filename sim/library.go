@@ -163,7 +163,6 @@ func optStr(s string) Value {
 	return Str(s)
 }
 
-
 // --- connecting ---------------------------------------------------------------
 
 func (s *Sim) connect() {
