@@ -18,6 +18,7 @@ export interface SimulationConfig {
     room?: {
         name?: string; exists?: boolean; occupants?: number; max_occupants?: number; password?: string;
         lobby?: boolean; members_only?: boolean; waiting_for_host?: boolean; require_display_name?: boolean;
+        peer_ids_first?: boolean;
     };
     deployment?: {
         authentication?: 'none' | 'xmpp' | 'jwt'; conference_request_http?: boolean; reservations?: boolean;
@@ -383,6 +384,8 @@ export abstract class Host {
     #waiters: Waiter[] = [];
     #unread: TraceRecord[] = [];
     #clock: { clear(): void; arm(): void } | undefined;
+    /** @internal config.p2p.enabled of the model's deployment (on unless it says p2p: false). */
+    _p2p = true;
     /** Every call the application made on the fakes, in order. */
     readonly calls: { t: number; call: string; input?: Record<string, string> }[] = [];
 
@@ -448,6 +451,13 @@ export abstract class Host {
     /** @internal */
     _initConference(c: FakeConnection, name: string, options: unknown): FakeConference {
         this.calls.push({ t: this.now(), call: 'connection.initJitsiConference()' });
+        // The options are the library's config; its P2P switch is the model's deployment.p2p,
+        // fixed when the simulation is made: a disagreement is the test's to fix, not ours to hide.
+        const p2p = (options as { p2p?: { enabled?: unknown } } | undefined)?.p2p?.enabled;
+        if (typeof p2p === 'boolean' && p2p !== this._p2p) {
+            throw new Error(`initJitsiConference(): options.p2p.enabled is ${p2p} but the simulation's deployment has P2P ${this._p2p ? 'on' : 'off'}; `
+                + `set deployment.p2p: ${p2p} in the simulation's configuration`);
+        }
         const conf = new FakeConference(this, c, String(name ?? ''), options ?? {});
         this._conference = conf;
         return conf;
@@ -843,7 +853,9 @@ export function createSimulation(config: SimulationConfig = {}): Simulation {
     } catch (e) {
         throw new Error(`createSimulation(): ${(e as Error).message}`);
     }
-    return new Simulation(id);
+    const sim = new Simulation(id);
+    sim._p2p = config.deployment?.p2p !== false;
+    return sim;
 }
 
 // --- scenarios -----------------------------------------------------------------------------
@@ -987,6 +999,7 @@ export async function runScenario(yamlText: string, app: ScenarioApp | ((sim: Si
     const parsed = parse(yamlText, opts.filename ?? 'scenario.yaml');
     const sc = parsed.scenario;
     const sim = new Simulation(call('createFromScenario', parsed.id));
+    sim._p2p = parsed.scenario.config.deployment?.p2p !== false;
     let hooks: ScenarioApp = {};
     if (typeof app === 'function') {
         hooks = (await app(sim)) ?? {};

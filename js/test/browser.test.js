@@ -68,7 +68,7 @@ test('browser bundle: esbuild, the .wasm beside it, a jsdom page with no Node gl
     assert.deepEqual(out.result.seen, ['CONNECTION_ESTABLISHED', 'CONFERENCE_FAILED conference.passwordRequired', 'CONFERENCE_JOINED']);
     assert.equal(out.result.passwordJoins, 1, 'the handler\'s join(password) reached the model');
     assert.equal(out.result.joined, true);
-    assert.equal(out.result.state, 'joined/jvb:connected');
+    assert.equal(out.result.state, 'joined/jvb:connected/p2p:connected', 'P2P on, as in the library');
     assert.equal(out.result.body, 'joined', 'the page\'s listener ran in the page (document)');
 });
 

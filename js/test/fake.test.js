@@ -18,7 +18,7 @@ test('PASSWORD_REQUIRED: the handler re-joins with the password and is in', asyn
     assert.equal(app.conference.isJoined(), true);
     assert.deepEqual(asked, [120], 'asked once, at the time of the error');
     assert.ok(sim.calls.some((c) => c.call === 'conference.join()' && c.input?.password === 's3cret'));
-    assert.equal(sim.state(), 'joined/jvb:connected');
+    assert.equal(sim.state(), 'joined/jvb:connected/p2p:connected', 'P2P on, as in the library');
     assert.deepEqual(app.conference.getParticipants().map((p) => [p.getId(), p.getRole()]), [['p1', 'participant']]);
 });
 
@@ -55,7 +55,7 @@ test('lobby: the handler knocks, a moderator approves, the app is in', async () 
     sim.moderator.approve();
     await sim.settle();
     assert.equal(app.joined, true);
-    assert.equal(sim.state(), 'joined/jvb:connected');
+    assert.equal(sim.state(), 'joined/jvb:connected/p2p:connected');
 });
 
 test('lobby: a moderator denies, the app shows lobby.joinRejected', async () => {
@@ -88,9 +88,10 @@ test('kick: KICKED with the kicking participant and the reason; the connection g
 });
 
 test('ICE_FAILED after the three restarts, through advance(); the handler leaves', async () => {
-    const sim = createSimulation({ room: { occupants: 1 } });
+    // P2P off, as the application's config says: the JVB session alone carries the media.
+    const sim = createSimulation({ room: { occupants: 1 }, deployment: { p2p: false } });
     const dialogs = [];
-    const app = startConference(sim.JitsiMeetJS, { dialog: (k, d) => dialogs.push([k, d]) });
+    const app = startConference(sim.JitsiMeetJS, { dialog: (k, d) => dialogs.push([k, d]), conferenceOptions: { p2p: { enabled: false } } });
     await sim.advance(2000);
     assert.equal(sim.state(), 'joined/jvb:connected');
     sim.records();
@@ -183,4 +184,14 @@ test('records() returns what came since the last call; the args are the library\
     assert.deepEqual(sim.records(), []);
     const uj = rest.find((r) => r.event === 'conference.userJoined');
     assert.deepEqual(uj.args, ['p1', { $type: 'JitsiParticipant', id: 'p1', role: 'participant' }]);
+});
+
+test('the application\'s config.p2p must agree with the deployment\'s: a disagreement is an error, not a silent default', async () => {
+    const sim = createSimulation({ room: { occupants: 1 } });
+    const conn = new sim.JitsiMeetJS.JitsiConnection(null, null, {});
+    assert.throws(() => conn.initJitsiConference('room', { p2p: { enabled: false } }),
+        /options\.p2p\.enabled is false but the simulation's deployment has P2P on; set deployment\.p2p: false/);
+    const off = createSimulation({ room: { occupants: 1 }, deployment: { p2p: false } });
+    const conn2 = new off.JitsiMeetJS.JitsiConnection(null, null, {});
+    assert.doesNotThrow(() => conn2.initJitsiConference('room', { p2p: { enabled: false } }));
 });

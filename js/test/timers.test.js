@@ -68,7 +68,7 @@ test('useFakeTimers() with no clock follows the global fake timers (as Vitest an
         const app = startConference(sim.JitsiMeetJS);
         await clock.tickAsync(1000);
         assert.equal(app.joined, true);
-        assert.equal(sim.state(), 'joined/jvb:connected');
+        assert.equal(sim.state(), 'joined/jvb:connected/p2p:connected');
         uninstall();
     } finally {
         clock.uninstall();
