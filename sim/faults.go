@@ -266,6 +266,8 @@ func (w *server) applySignal(id string) {
 		w.focusSilent = true
 	case "session-accept-unanswered":
 		w.sessionAcceptSilent = true
+	case "bridge-no-candidates":
+		w.bridgeNoCandidates = true
 	case "xmpp-ping-unanswered":
 		w.pingSilent = true
 	case "device-suspend":

@@ -73,6 +73,7 @@ type Signal struct {
 // Signals lists the wire-level faults, sorted by id.
 var Signals = []Signal{
 	{"anonymous-login-disabled", "The XMPP domain stops offering SASL ANONYMOUS: a client without credentials cannot log in (connection.passwordRequired)."},
+	{"bridge-no-candidates", "The bridge's next offers carry no ICE candidate (a bridge that cannot tell its address): the browser has no pair to check, so ICE never starts. Nothing follows: no conference.connectionEstablished, no interruption, no ICE_FAILED; the media stays silent and the library waits."},
 	{"connection-dropped", "The XMPP WebSocket closes without <close/> (connection.droppedError; with deployment.stream_management the library resumes the stream instead, silently)."},
 	{"device-suspend", "The machine sleeps and the browser closes the JVB peer connection: JingleSessionPC sees its signalling state closed, and the library leaves by itself and emits conference.suspendDetected."},
 	{"focus-recovers", "Jicofo answers conference requests again: the refusal armed by jicofo-unavailable, orchestration-failure, focus-connection-lost or a graceful shutdown is lifted, and the next request succeeds."},

@@ -225,6 +225,7 @@ func (sv *server) sessionInitiate() {
 	case "createAnswer":
 		m.Offer = wire.OfferNoCommonCodec
 	}
+	m.NoCandidates = sv.bridgeNoCandidates
 	sv.later(m, rtt)
 }
 
@@ -233,6 +234,12 @@ func (sv *server) sessionInitiate() {
 // no candidate pair works, disconnected then failed iceChecksFailMs after
 // they started.
 func (sv *server) iceChecks(session wire.Session) {
+	if session == wire.JVB && sv.bridgeNoCandidates {
+		// No remote candidate, no pair: the checks never start, and the
+		// browser reports nothing at all.
+		sv.setIce(session, iceChecking)
+		return
+	}
 	fails := sv.p2pIceFails
 	if session == wire.JVB {
 		fails = sv.jvbIceFails || sv.jvbIceFailOnce

@@ -23,6 +23,7 @@ type world struct {
 	focusNotReady         int    // answers left with ready=false
 	focusSilent           bool   // conference requests get no answer
 	sessionAcceptSilent   bool   // session-accepts get no answer
+	bridgeNoCandidates    bool   // the bridge's offers carry no ICE candidate
 	pingSilent            bool   // XMPP pings get no answer
 	visitorsQueue         bool   // live=false
 	visitorsRedirect      bool   // vnode

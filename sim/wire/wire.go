@@ -225,6 +225,9 @@ type Message struct {
 	// Offer says whether the SDP of SessionInitiate or PeerSessionAccept
 	// can be used (an Offer* value).
 	Offer string
+	// NoCandidates, with SessionInitiate: the offer carries no ICE
+	// candidate.
+	NoCandidates bool
 	// StreamManagement, with StreamReady: the features after SASL offer
 	// XEP-0198 (urn:xmpp:sm:3) with resumption.
 	StreamManagement bool
