@@ -49,13 +49,13 @@ func (s *Server) Receive(m wire.Message) error {
 	return nil
 }
 
-// JVBChecksFail says whether the network fails the connectivity checks of
-// the next JVB session (a real bridge then offers an unreachable
-// candidate). A failure armed for one session only is used up.
+// JVBChecksFail says whether the network fails the next connectivity
+// checks of the JVB session (a real bridge then offers an unreachable
+// candidate). It only looks: a failure armed for one session only is used
+// up by the checks themselves (the client's wire.IceChecks), as in the
+// model, so that the server side's network agrees with the bridge's.
 func (s *Server) JVBChecksFail() bool {
-	fails := s.sv.jvbIceFails || s.sv.jvbIceFailOnce
-	s.sv.jvbIceFailOnce = false
-	return fails
+	return s.sv.jvbIceFails || s.sv.jvbIceFailOnce
 }
 
 // Fault arms a documented cause or delivers a signal, as Sim.Step does,

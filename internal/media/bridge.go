@@ -404,9 +404,11 @@ func (b *Bridge) Dropped() int64 { return b.conn.dropped.Load() }
 // restarts with new credentials and the result is the transport-info jicofo
 // relays, its <transport>s tagged with the next ice-generation, which
 // strophe.jingle.js hands to JingleSessionPC.onBridgeIceRestartTransport.
-// With recover the network lets packets through again (the new agent
-// connects once the client's credentials come back through Accept); without
-// it the network keeps dropping everything.
+// With recover the network lets packets through again and the transport
+// carries the bridge's own candidates, even where its offer had only the
+// unreachable one (FaultUnreachable): the new agent connects once the
+// client's credentials come back through Accept. Without it the network
+// keeps dropping everything.
 func (b *Bridge) RestartInPlace(recover bool) (string, error) {
 	b.mu.Lock()
 	b.gen++
@@ -421,7 +423,11 @@ func (b *Bridge) RestartInPlace(recover bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return TransportInfoToJingle(local, gen, false, b.jingleOptions())
+	o := b.jingleOptions()
+	if recover {
+		o.candidates = nil
+	}
+	return TransportInfoToJingle(local, gen, false, o)
 }
 
 // State is the bridge's current ICE connection state.

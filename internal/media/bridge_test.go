@@ -256,6 +256,47 @@ func TestRestartInPlace(t *testing.T) {
 	}
 }
 
+// An in-place restart that recovers a session whose checks never passed
+// (FaultUnreachable: the library restarts after its first ICE failure) gives
+// the client the bridge's own candidates, not the unreachable one again, and
+// the client connects with them.
+func TestRestartInPlaceAfterUnreachable(t *testing.T) {
+	t.Parallel()
+	b := newTestBridge(t, FaultUnreachable)
+	o := clientTimeouts
+	o.FailedTimeout = 2 * time.Second
+	c := newClient(t, o)
+	if err := b.Accept(c.accept(b.Offer())); err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxFor(t, 20*time.Second)
+	i, err := c.wait(ctx, "ice failed", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, err := b.RestartInPlace(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(ti, "192.0.2.1") || !strings.Contains(ti, "ip='127.0.0.1'") {
+		t.Fatalf("the recovering restart's transport-info has not the bridge's own candidates:\n%s", ti)
+	}
+	if err := b.Accept(c.restart(ti)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.wait(ctx, "ice connected", i); err != nil {
+		t.Fatal(err)
+	}
+	// Without recovery the unreachable candidate stays.
+	ti, err = b.RestartInPlace(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ti, "ip='192.0.2.1'") || strings.Contains(ti, "127.0.0.1") || !strings.Contains(ti, "ice-generation='2'") {
+		t.Fatalf("the second restart, cut:\n%s", ti)
+	}
+}
+
 // Candidates the library trickles in transport-info after a session-accept
 // without any (JingleSessionPC._sendIceCandidates) reach the bridge's agent.
 func TestBridgeTrickledCandidates(t *testing.T) {

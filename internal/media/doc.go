@@ -55,7 +55,9 @@
 //     credentials, the result is the transport-info with ice-generation that
 //     jicofo relays; the client's transport-info with its new credentials
 //     comes back through Accept. With recover the network lets packets
-//     through again, without it nothing passes and ICE fails.
+//     through again and the transport carries the bridge's own candidates
+//     (an unreachable offer's included), without it nothing passes and ICE
+//     fails.
 //
 // A full restart (session-terminate and a new session-initiate, as jicofo
 // re-invites after IceFailedHandling) is a new Bridge. The library ignores

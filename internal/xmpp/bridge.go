@@ -2,6 +2,7 @@ package xmpp
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/jitsi-sim/confsim/sim"
 	"github.com/jitsi-sim/confsim/sim/wire"
@@ -22,6 +23,12 @@ type Bridge interface {
 	// Cut drops every packet both ways; Heal lets them through again.
 	Cut()
 	Heal()
+	// RestartInPlace restarts the bridge's ICE agent with new credentials
+	// (jicofo's answer to the library's in-place ICE restart request), its
+	// network letting packets through when recover, and returns the
+	// <jingle action='transport-info'> jicofo relays: the new transport,
+	// tagged with its ice-generation.
+	RestartInPlace(recover bool) (string, error)
 	Close() error
 }
 
@@ -98,4 +105,34 @@ func (st *state) bridgeInitiate(m wire.Message, sid, from string) bool {
 	st.send(el("iq", "xmlns", nsClient, "type", "set", "id", st.newID("jingle"), "from", from, "to", st.jid()).
 		add(&node{raw: b.Offer()}))
 	return true
+}
+
+// iceRestart is jicofo's handling of the library's in-place ICE restart
+// request (JingleSessionPC.restartIce, from
+// JitsiConference._restartJvbIceWithFallback: a session-info with
+// <bridge-session ice-restart='true'/>). Jicofo acks it, which resolves the
+// library's promise and starts its 15 s wait for ICE to recover, then has
+// the bridge restart its ICE agent and relays the bridge's new transport as
+// a transport-info tagged with an ice-generation (strophe.jingle.js hands it
+// to JingleSessionPC.onBridgeIceRestartTransport). The server side's network
+// learns that the restart's checks started (wire.IceChecks, as the model's
+// client sends) and decides their outcome: the new agent is reachable when
+// it answers connected at once, and stays cut otherwise.
+func (st *state) iceRestart(iq *Element, session wire.Session) {
+	st.send(st.reply(iq, "result"))
+	got := st.receive(wire.Message{Type: wire.IceChecks, Session: session})
+	b := st.bridges[session]
+	if b == nil {
+		return // without a bridge, ICE is not rendered (package doc)
+	}
+	recover := slices.ContainsFunc(got, func(m wire.Message) bool {
+		return m.Type == wire.IceState && m.Session == session && m.Text == wire.IceConnected
+	})
+	ti, err := b.RestartInPlace(recover)
+	if err != nil {
+		st.record("bridge: " + err.Error())
+		return
+	}
+	st.send(el("iq", "xmlns", nsClient, "type", "set", "id", st.newID("jingle"), "from", st.room+"/"+focusNick, "to", st.jid()).
+		add(&node{raw: ti}))
 }

@@ -298,6 +298,8 @@ func (st *state) jingle(iq, j *Element) {
 				st.receive(wire.Message{Type: wire.IceChecks, Session: session})
 			}
 		}
+	case action == "session-info" && session == wire.JVB && iceRestartRequest(j):
+		st.iceRestart(iq, session)
 	case action == "session-terminate":
 		restart := false
 		if b := j.Child(nsFocus, "bridge-session"); b != nil && b.Attr("restart") == "true" {
@@ -315,13 +317,23 @@ func (st *state) jingle(iq, j *Element) {
 		st.pendingFrom[wire.SessionTerminate] = iq.Attr("to")
 		st.receive(wire.Message{Type: wire.SessionTerminate, Session: session, Restart: restart})
 	default:
-		// transport-info, source-add, session-info, ...: jicofo acks them;
-		// a transport-info's candidates reach the bridge.
+		// transport-info, source-add, other session-infos, ...: jicofo
+		// acks them; a transport-info's candidates (or, tagged with an
+		// ice-generation, the client's credentials after an in-place
+		// restart: _sendIceRestartTransportInfo) reach the bridge.
 		if b := st.bridges[session]; b != nil && action == "transport-info" {
 			_ = b.Accept(fromElement(j, nsClient).String()) // a bad one is the bridge's to ignore, as the JVB does
 		}
 		st.send(st.reply(iq, "result"))
 	}
+}
+
+// iceRestartRequest says whether a session-info is the library's in-place
+// ICE restart request (JingleSessionPC.restartIce: <bridge-session
+// ice-restart='true'/>, the attribute written by Strophe's builder).
+func iceRestartRequest(j *Element) bool {
+	b := j.Child(nsFocus, "bridge-session")
+	return b != nil && b.Attr("ice-restart") == "true"
 }
 
 // presence handles the client's presences.

@@ -24,13 +24,17 @@
 // Media: with a Bridge (SetBridges; internal/media's pion peer), jicofo's
 // session-initiate carries the bridge's offer, the client's session-accept
 // and transport-info reach it, and the network's ICE outcomes cut or heal
-// its packets. Without one (jsdom, the JavaScript kit) the session-initiate
-// is minimal (one audio content, an unreachable TEST-NET candidate) and ICE
-// outcomes are not rendered. Not modelled: the P2P session's media (its
-// offers and answers are the other participant's, rendered minimal), the
-// in-place ICE restart (enableIceRestart), BOSH, visitor nodes, several
-// participants (the connections open at once are one client's: what the
-// server side sends goes to the one that spoke last).
+// its packets. The library's in-place ICE restart request (enableIceRestart:
+// a session-info with <bridge-session ice-restart='true'/>) is acked, passed
+// to the server side as the restart's connectivity checks, and answered
+// with the bridge's new transport, reachable or not as the server side's
+// network decides. Without a bridge (jsdom, the JavaScript kit) the
+// session-initiate is minimal (one audio content, an unreachable TEST-NET
+// candidate) and ICE outcomes are not rendered. Not modelled: the P2P
+// session's media (its offers and answers are the other participant's,
+// rendered minimal), BOSH, visitor nodes, several participants (the
+// connections open at once are one client's: what the server side sends
+// goes to the one that spoke last).
 //
 // github.com/coder/websocket is used for the WebSocket (maintained, small,
 // context-aware, no dependencies) and encoding/xml for the stanzas: each
