@@ -21,14 +21,20 @@
 // it through /control, or until a fake deployment's real-time clock
 // (internal/deploy) reaches it. What it sends at once is written at once.
 //
-// Media: with a Bridge (SetBridges; internal/media's pion peer), jicofo's
+// Media: with bridges (SetBridges; internal/media's pion peers), jicofo's
 // session-initiate carries the bridge's offer, the client's session-accept
 // and transport-info reach it, and the network's ICE outcomes cut or heal
-// its packets. Without one (jsdom, the JavaScript kit) the session-initiate
-// is minimal (one audio content, an unreachable TEST-NET candidate) and ICE
-// outcomes are not rendered. Not modelled: the P2P session's media (its
-// offers and answers are the other participant's, rendered minimal), the
-// in-place ICE restart (enableIceRestart), BOSH, visitor nodes, several
+// its packets. The P2P session's other participant is such a peer too: it
+// answers the client's P2P offer with a real answer, or offers for real
+// when its id sorts first, takes the client's candidates, and the
+// network's P2P outcomes act on its packets; an answer or offer the server
+// side says is unusable stays the minimal one the browser rejects. The
+// server side learns the browser's checks started once the bridge or peer
+// has the answer. Without bridges (jsdom, the JavaScript kit) the
+// session-initiate is minimal (one audio content, an unreachable TEST-NET
+// candidate), the other participant's session-accept has no contents, and
+// ICE outcomes are not rendered. Not modelled: the in-place ICE restart
+// (enableIceRestart), BOSH, visitor nodes, several
 // participants (the connections open at once are one client's: what the
 // server side sends goes to the one that spoke last).
 //
