@@ -58,6 +58,11 @@ func (s *Server) JVBChecksFail() bool {
 	return s.sv.jvbIceFails || s.sv.jvbIceFailOnce
 }
 
+// P2PChecksFail says whether the network fails the connectivity checks of
+// the P2P session (a real peer then offers or answers with an unreachable
+// candidate).
+func (s *Server) P2PChecksFail() bool { return s.sv.p2pIceFails }
+
 // Fault arms a documented cause or delivers a signal, as Sim.Step does,
 // without the checks that need the client's state.
 func (s *Server) Fault(in Input) error {

@@ -5,18 +5,24 @@ import (
 	"github.com/jitsi-sim/confsim/internal/xmpp"
 )
 
-// realBridge makes a JVB session's bridge a real WebRTC peer on loopback
-// (internal/media), unreachable when the server side's network fails the
-// session's checks.
+// realBridge makes a JVB session's bridge, or the other participant of a
+// P2P session, a real WebRTC peer on loopback (internal/media),
+// unreachable when the server side's network fails the session's checks.
 func realBridge(o xmpp.BridgeOptions) (xmpp.Bridge, error) {
 	f := media.FaultNone
 	if o.Unreachable {
 		f = media.FaultUnreachable
 	}
-	b, err := media.NewBridge(media.Options{SID: o.SID, Initiator: o.Initiator, BridgeSessionID: o.BridgeSessionID,
-		Region: o.Region, Fault: f})
+	opts := media.Options{SID: o.SID, Initiator: o.Initiator, BridgeSessionID: o.BridgeSessionID, Region: o.Region, Fault: f}
+	switch {
+	case o.P2P && o.Responder:
+		opts.Role, opts.Responder = media.RoleP2PResponder, o.Peer
+	case o.P2P:
+		opts.Role = media.RoleP2PInitiator
+	}
+	p, err := media.NewPeer(opts)
 	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	return p, nil
 }

@@ -123,11 +123,12 @@ DESCRIPTION
     moderators are cued on the client's messages, and the application's
     actions (conformance/harness/chromium.js) on the page's events and on
     the faults and moderators played before them, each as the model has
-    them. Each JVB session's bridge is a real WebRTC peer on
-    127.0.0.1 (pion, internal/media): ICE, DTLS and the bridge channel
-    happen for real, and the server side's network faults act on its
-    packets (an unreachable candidate when the checks must fail, packets
-    cut while ICE is disrupted). Events less than the tolerance apart may
+    them. Each JVB session's bridge, and the other participant of each
+    P2P session, is a real WebRTC peer on 127.0.0.1 (pion,
+    internal/media): ICE, DTLS and the bridge channel happen for real,
+    and the server side's network faults act on its packets (an
+    unreachable candidate when the checks must fail, packets cut while
+    ICE is disrupted). Events less than the tolerance apart may
     come in either order, since in real time the network orders racing
     answers.
 

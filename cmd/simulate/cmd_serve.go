@@ -70,10 +70,11 @@ OPTIONS
         play only the cues sent to the control endpoint
     --media=false
         no real bridge: jicofo's session-initiate is a minimal offer with
-        an unreachable candidate. By default each JVB session's bridge is
-        a real WebRTC peer on 127.0.0.1 (pion, internal/media): a browser
-        connects to it, ICE, DTLS and the bridge channel happen for real,
-        and the scenario's network faults act on its packets
+        an unreachable candidate. By default each JVB session's bridge,
+        and the other participant of each P2P session, is a real WebRTC
+        peer on 127.0.0.1 (pion, internal/media): a browser connects to
+        it, ICE, DTLS and the bridge channel happen for real, and the
+        scenario's network faults act on its packets
     --profile P
         the profile whose model gives the cues (default lib-jitsi-meet)
     --timeout D

@@ -34,7 +34,7 @@ func BenchmarkBridgeMemory(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		g0 := runtime.NumGoroutine()
-		var bridges []*Bridge
+		var bridges []*Peer
 		for range n {
 			br, err := NewBridge(Options{SID: "s", Initiator: "focus"})
 			if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-func newTestBridge(t testing.TB, f Fault) *Bridge {
+func newTestBridge(t testing.TB, f Fault) *Peer {
 	t.Helper()
 	o := clientTimeouts
 	o.SID, o.Initiator, o.Fault = "sid-1", "focus@auth.meet.test/focus", f
@@ -37,7 +37,7 @@ func ctxFor(t testing.TB, d time.Duration) context.Context {
 // connect plays the whole exchange: the bridge's offer as jicofo's
 // session-initiate, the client's session-accept back to the bridge, and
 // waits for ICE to connect on both sides and the bridge channel to open.
-func connect(t testing.TB, b *Bridge, c *client) time.Duration {
+func connect(t testing.TB, b *Peer, c *client) time.Duration {
 	t.Helper()
 	t0 := time.Now()
 	if err := b.Accept(c.accept(b.Offer())); err != nil {

@@ -337,7 +337,7 @@ func TestChromiumConnectsToBridge(t *testing.T) {
 
 // chromiumSession gives the page the bridge's offer and the bridge the
 // page's session-accept.
-func chromiumSession(ctx context.Context, t *testing.T, p *cdp, b *Bridge) {
+func chromiumSession(ctx context.Context, t *testing.T, p *cdp, b *Peer) {
 	t.Helper()
 	v, err := p.eval(ctx, sdpFor(b.Offer()))
 	if err != nil {
@@ -601,4 +601,261 @@ func TestChromiumRestartInPlace(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("Chromium: connected again %v after the restart (%v)", time.Since(restartAt).Round(time.Millisecond), l)
+}
+
+// The P2P session in the page, with the library's SDP class made with
+// isP2P: the page offers as JingleSessionPC.invite does (no local tracks:
+// offerToReceiveAudio and offerToReceiveVideo, strophe.jingle.js's
+// mediaConstraints) and renders its session-initiate with SDP.toJingle,
+// or answers the peer's session-initiate (SDP.fromJingle, then
+// SDP.toJingle with 'responder'); setAnswer applies the peer's
+// session-accept through SDP.fromJingle. Without Strophe's $iq in the page
+// the Go rendering stands in.
+const pageP2P = `(() => {
+  const log = self.__log = [];
+  const t0 = performance.now();
+  const at = s => log.push({s, t: Math.round(performance.now() - t0)});
+  const pc = self.__pc = new RTCPeerConnection({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'});
+  pc.oniceconnectionstatechange = () => at('ice ' + pc.iceConnectionState);
+  pc.onconnectionstatechange = () => at('pc ' + pc.connectionState);
+  const gathered = () => new Promise(r => {
+    if (pc.iceGatheringState === 'complete') { r(); return; }
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r();
+    setTimeout(r, 3000);
+  });
+  const render = (action, attrs, creator) => {
+    if (typeof $iq !== 'function') { return null; }
+    const iq = $iq({type: 'set'}).c('jingle', {xmlns: 'urn:xmpp:jingle:1', action, ...attrs});
+    new self.__ljmSDP(pc.localDescription.sdp, true).toJingle(iq, creator);
+    return new XMLSerializer().serializeToString(iq.tree().firstChild);
+  };
+  const fromJingle = xml => {
+    const s = new self.__ljmSDP('', true);
+    s.fromJingle(new DOMParser().parseFromString(xml, 'text/xml').documentElement);
+    return s.raw;
+  };
+  self.__invite = async () => {
+    await pc.setLocalDescription(await pc.createOffer({offerToReceiveAudio: true, offerToReceiveVideo: true}));
+    await gathered();
+    return {sdp: pc.localDescription.sdp, jingle: render('session-initiate', {initiator: '` + ourJid + `', sid: 'p2p-sid-lib'}, 'initiator')};
+  };
+  self.__setAnswer = async xml => {
+    const sdp = fromJingle(xml);
+    await pc.setRemoteDescription({type: 'answer', sdp});
+    return sdp;
+  };
+  self.__acceptOffer = async xml => {
+    const j = new DOMParser().parseFromString(xml, 'text/xml').documentElement;
+    const offer = fromJingle(xml);
+    await pc.setRemoteDescription({type: 'offer', sdp: offer});
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered();
+    return {offer, sdp: pc.localDescription.sdp,
+      jingle: render('session-accept', {initiator: j.getAttribute('initiator'), responder: '` + ourJid + `', sid: j.getAttribute('sid')}, 'responder')};
+  };
+  return 1;
+})()`
+
+type pageJingle struct{ SDP, Jingle, Offer string }
+
+func evalJSON(ctx context.Context, t *testing.T, p *cdp, expr string, out any) {
+	t.Helper()
+	v, err := p.eval(ctx, expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(v, out); err != nil {
+		t.Fatalf("%v: %s", err, v)
+	}
+}
+
+func jsQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// The library offers P2P in Chromium; the pion peer answers; Chromium
+// takes the answer through the library's SDP.fromJingle and connects.
+// The library's SDP.toJingle and SDPToJingle agree on the page's offer,
+// SDP.fromJingle and P2PJingleToSDP on the peer's answer.
+func TestChromiumP2PResponder(t *testing.T) {
+	p := startChromium(t)
+	loadLibrary(t, p)
+	ctx := ctxFor(t, 30*time.Second)
+	if _, err := p.eval(ctx, pageP2P); err != nil {
+		t.Fatal(err)
+	}
+	var inv pageJingle
+	evalJSON(ctx, t, p, `self.__invite()`, &inv)
+	ours, err := SDPToJingle(inv.SDP, JingleOptions{Action: "session-initiate", Creator: "initiator", SID: "p2p-sid-lib", Initiator: ourJid, P2P: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Jingle == "" {
+		t.Log("no $iq in the page: the session-initiate is rendered by SDPToJingle")
+		inv.Jingle = ours
+	} else if canonicalJingle(t, inv.Jingle) != canonicalJingle(t, ours) {
+		t.Errorf("SDP.toJingle (isP2P) and SDPToJingle differ on the offer:\nlibrary %s\nours    %s", inv.Jingle, ours)
+	}
+	peer := newTestP2PPeer(t, RoleP2PResponder, FaultNone)
+	accept, err := peer.Answer(inv.Jingle)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, inv.Jingle)
+	}
+	var libAnswer string
+	evalJSON(ctx, t, p, `self.__setAnswer(`+jsQuote(accept)+`)`, &libAnswer)
+	mine, err := P2PJingleToSDP(accept, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if canonicalSDP(libAnswer) != canonicalSDP(mine) {
+		t.Errorf("SDP.fromJingle (isP2P) and P2PJingleToSDP differ:\nlibrary:\n%s\nours:\n%s", canonicalSDP(libAnswer), canonicalSDP(mine))
+	}
+	l := waitPage(ctx, t, p, "ice connected", "pc connected")
+	if _, err := peer.Wait(ctx, iceIs(webrtc.ICEConnectionStateConnected)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("page: %v", l)
+}
+
+// The pion peer offers P2P; the library in Chromium answers through
+// SDP.fromJingle and SDP.toJingle, and both connect.
+func TestChromiumP2PInitiator(t *testing.T) {
+	p := startChromium(t)
+	loadLibrary(t, p)
+	ctx := ctxFor(t, 30*time.Second)
+	if _, err := p.eval(ctx, pageP2P); err != nil {
+		t.Fatal(err)
+	}
+	peer := newTestP2PPeer(t, RoleP2PInitiator, FaultNone)
+	var acc pageJingle
+	evalJSON(ctx, t, p, `self.__acceptOffer(`+jsQuote(peer.Offer())+`)`, &acc)
+	mine, err := P2PJingleToSDP(peer.Offer(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if canonicalSDP(acc.Offer) != canonicalSDP(mine) {
+		t.Errorf("SDP.fromJingle (isP2P) and P2PJingleToSDP differ on the offer:\nlibrary:\n%s\nours:\n%s", canonicalSDP(acc.Offer), canonicalSDP(mine))
+	}
+	ours, err := AnswerToJingle(acc.SDP, JingleOptions{SID: "p2p-sid-1", Initiator: peerJid, Responder: ourJid, P2P: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc.Jingle == "" {
+		acc.Jingle = ours
+	} else if canonicalJingle(t, acc.Jingle) != canonicalJingle(t, ours) {
+		t.Errorf("SDP.toJingle (isP2P) and AnswerToJingle differ on the answer:\nlibrary %s\nours    %s", acc.Jingle, ours)
+	}
+	if err := peer.Accept(acc.Jingle); err != nil {
+		t.Fatalf("%v\n%s", err, acc.Jingle)
+	}
+	l := waitPage(ctx, t, p, "ice connected", "pc connected")
+	if _, err := peer.Wait(ctx, iceIs(webrtc.ICEConnectionStateConnected)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("page: %v", l)
+}
+
+// Chromium after the P2P peer's Cut (the server side's network failing a
+// running P2P session), in Chromium's own timing: when ICE goes
+// disconnected, and whether ICE or the peer connection goes failed (either
+// is CONNECTION_ICE_FAILED to JingleSessionPC) within 40 s.
+func TestChromiumP2PCut(t *testing.T) {
+	slowChromium(t)
+	p := startChromium(t)
+	loadLibrary(t, p)
+	ctx := ctxFor(t, 90*time.Second)
+	if _, err := p.eval(ctx, pageP2P); err != nil {
+		t.Fatal(err)
+	}
+	peer := newTestP2PPeer(t, RoleP2PInitiator, FaultNone)
+	var acc pageJingle
+	evalJSON(ctx, t, p, `self.__acceptOffer(`+jsQuote(peer.Offer())+`)`, &acc)
+	if acc.Jingle == "" {
+		var err error
+		if acc.Jingle, err = AnswerToJingle(acc.SDP, JingleOptions{SID: "p2p-sid-1", Initiator: peerJid, P2P: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := peer.Accept(acc.Jingle); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(ctx, t, p, "ice connected", "pc connected")
+	cutAt := time.Now()
+	peer.Cut()
+	waitPage(ctx, t, p, "ice disconnected")
+	t.Logf("Chromium: P2P ICE disconnected %v after the cut", time.Since(cutAt).Round(100*time.Millisecond))
+	wait, cancel := context.WithTimeout(ctx, 40*time.Second)
+	defer cancel()
+	for wait.Err() == nil {
+		var l pageLog
+		evalJSON(ctx, t, p, "self.__log", &l)
+		_, iceFailed := l.find("ice failed")
+		_, pcFailed := l.find("pc failed")
+		if iceFailed || pcFailed {
+			t.Logf("Chromium: failed %v after the cut: %v", time.Since(cutAt).Round(100*time.Millisecond), l)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var l pageLog
+	evalJSON(ctx, t, p, "self.__log", &l)
+	t.Logf("Chromium: nothing failed %v after the cut: %v", time.Since(cutAt).Round(100*time.Millisecond), l)
+}
+
+// The P2P converters against the real library's SDP class made with
+// isP2P, on generated input (mids by index, as unified-plan browsers and
+// pion write them, or by media type): SDPToJingle with P2P against
+// SDP.toJingle, and P2PJingleToSDP against SDP.fromJingle.
+func TestChromiumP2PConvertersAgreeWithLibrary(t *testing.T) {
+	p := startChromium(t)
+	loadLibrary(t, p)
+	ctx := ctxFor(t, 120*time.Second)
+	if v, err := p.eval(ctx, "typeof $iq"); err != nil || string(v) != `"function"` {
+		t.Skipf("no Strophe $iq in the page (%s, %v)", v, err)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		sdp := genSDP(rt)
+		if rapid.Bool().Draw(rt, "numeric-mids") {
+			sdp = numericMids(sdp)
+		}
+		creator := rapid.SampledFrom([]string{"initiator", "responder"}).Draw(rt, "creator")
+		v, err := p.eval(ctx, `(() => {
+  const iq = $iq({type: 'set'}).c('jingle', {xmlns: 'urn:xmpp:jingle:1', action: 'session-initiate', initiator: 'i', sid: 's'});
+  new self.__ljmSDP(`+jsQuote(sdp)+`, true).toJingle(iq, `+jsQuote(creator)+`);
+  return new XMLSerializer().serializeToString(iq.tree().firstChild);
+})()`)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		var lib string
+		_ = json.Unmarshal(v, &lib)
+		ours, err := SDPToJingle(sdp, JingleOptions{Action: "session-initiate", Creator: creator, SID: "s", Initiator: "i", P2P: true})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if canonicalJingle(t, lib) != canonicalJingle(t, ours) {
+			rt.Fatalf("SDP.toJingle (isP2P) and SDPToJingle differ on\n%s\nlibrary %s\nours    %s", sdp, canonicalJingle(t, lib), canonicalJingle(t, ours))
+		}
+		v, err = p.eval(ctx, `(() => {
+  const j = new DOMParser().parseFromString(`+jsQuote(ours)+`, 'text/xml').documentElement;
+  const s = new self.__ljmSDP('', true);
+  try { s.fromJingle(j); } catch (e) { return 'throws: ' + e; }
+  return s.raw;
+})()`)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		_ = json.Unmarshal(v, &lib)
+		mine, err := P2PJingleToSDP(ours, 1)
+		if strings.HasPrefix(lib, "throws: ") {
+			if err == nil {
+				rt.Fatalf("the library %s on\n%s\nours gives\n%s", lib, ours, mine)
+			}
+			return
+		}
+		if err != nil {
+			rt.Fatalf("%v; the library converts\n%s\nto\n%s", err, ours, lib)
+		}
+		if canonicalSDP(lib) != canonicalSDP(mine) {
+			rt.Fatalf("SDP.fromJingle (isP2P) and P2PJingleToSDP differ on\n%s\nlibrary:\n%s\nours:\n%s", ours, canonicalSDP(lib), canonicalSDP(mine))
+		}
+	})
 }

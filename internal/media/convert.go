@@ -60,6 +60,25 @@ func JingleToOfferSDP(jingleXML string, sessionID int64) (string, error) {
 	return out.String(), nil
 }
 
+// P2PJingleToSDP is SDP.fromJingle for a P2P session (an SDP made with
+// isP2P): the BUNDLE group as the <group> names its contents, then one
+// section per content (SDP.jingle2media), its mid the content's name, and
+// nothing regenerated. It is what the library makes of the other
+// participant's session-initiate or session-accept, and what the other
+// participant makes of the library's. sessionID stands for the Date.now()
+// in the origin line.
+func P2PJingleToSDP(jingleXML string, sessionID int64) (string, error) {
+	j, err := ParseJingle(jingleXML)
+	if err != nil {
+		return "", err
+	}
+	d, err := fromJingle(j.root, sessionID, true)
+	if err != nil {
+		return "", err
+	}
+	return d.String(), nil
+}
+
 type ssrcGroup struct {
 	semantics string
 	ssrcs     []string

@@ -459,3 +459,72 @@ func TestBridgeSessionIceRestartRequest(t *testing.T) {
 		t.Fatal("a bridge-session where there is none")
 	}
 }
+
+// numericMids renames an SDP's mids as a unified-plan browser and pion
+// name them, by section index, the BUNDLE group with them.
+func numericMids(sdp string) string {
+	d, err := parseSDP(sdp)
+	if err != nil {
+		return sdp
+	}
+	var mids []string
+	for i, sec := range d.media {
+		mids = append(mids, fmt.Sprint(i))
+		d.media[i] = withMid(sec, fmt.Sprint(i))
+	}
+	for i, l := range d.session {
+		if strings.HasPrefix(l, "a=group:BUNDLE") {
+			d.session[i] = "a=group:BUNDLE " + strings.Join(mids, " ")
+		}
+	}
+	return d.String()
+}
+
+// A P2P session's SDP through SDP.toJingle and SDP.fromJingle, both with
+// isP2P, keeps its mids: contents and the BUNDLE group are named by them,
+// and nothing is regenerated on the way back.
+func TestP2PJingleRoundTrip(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		sdp := numericMids(genSDP(rt))
+		j, err := SDPToJingle(sdp, JingleOptions{Action: "session-initiate", Creator: "initiator", SID: "s", Initiator: "room/a", P2P: true})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		pj, err := ParseJingle(j)
+		if err != nil {
+			rt.Fatalf("%v\n%s", err, j)
+		}
+		doc, _ := parseSDP(sdp)
+		var mids []string
+		for i := range doc.media {
+			mids = append(mids, fmt.Sprint(i))
+		}
+		if got := strings.Join(pj.ContentNames(), " "); got != strings.Join(mids, " ") {
+			rt.Fatalf("contents %q, want the mids %q:\n%s", got, mids, j)
+		}
+		back, err := P2PJingleToSDP(j, 1)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		bundle, _ := findLine(nil, doc.session, "a=group:BUNDLE")
+		bd, _ := parseSDP(back)
+		if got, _ := findLine(nil, bd.session, "a=group:BUNDLE"); got != bundle {
+			rt.Fatalf("BUNDLE %q, want %q:\n%s", got, bundle, back)
+		}
+		want, got := sections(t, sdp), sections(t, back)
+		for i := range want {
+			if want[i].Port != "0" {
+				want[i].Port = "9"
+			} else {
+				want[i].Direction = ""
+			}
+			if want[i].Media == "application" {
+				want[i].Fmt = []string{"webrtc-datachannel"}
+				want[i].Direction = ""
+			}
+		}
+		if !slices.EqualFunc(want, got, func(a, b section) bool { return fmt.Sprint(a) == fmt.Sprint(b) }) {
+			rt.Fatalf("sections differ\nsdp:\n%s\njingle:\n%s\nback:\n%s\nwant %+v\ngot  %+v", sdp, j, back, want, got)
+		}
+	})
+}

@@ -1,19 +1,34 @@
-// Package media is the bridge side of a JVB Jingle session as a real WebRTC
-// endpoint: a pion (github.com/pion/webrtc/v4) PeerConnection on 127.0.0.1
-// whose offer is rendered as jicofo's session-initiate, and which takes the
-// library's session-accept back as its answer. Media set-up then really
-// happens: ICE on loopback, DTLS, SCTP, and the bridge channel the library
-// opens (BridgeChannel: createDataChannel('JVB data channel', {protocol:
+// Package media is the far side of the library's Jingle sessions as a real
+// WebRTC endpoint, a pion (github.com/pion/webrtc/v4) PeerConnection on
+// 127.0.0.1 (Peer): the bridge of a JVB session, whose offer is rendered
+// as jicofo's session-initiate and which takes the library's
+// session-accept back as its answer, or the other participant of a P2P
+// session, which offers or answers as that participant's library would.
+// Media set-up then really happens: ICE on loopback, DTLS, and on the JVB
+// session SCTP and the bridge channel the library opens (BridgeChannel:
+// createDataChannel('JVB data channel', {protocol:
 // 'http://jitsi.org/protocols/colibri'})), on which the bridge sends a
 // ServerHello first, as the JVB does.
 //
 // # API for the endpoint
 //
-// NewBridge(Options) starts a bridge; Offer() is the <jingle
-// action='session-initiate'> element to put in jicofo's IQ; Accept(xml)
-// takes the client's session-accept or a transport-info; State(),
-// Events(), History() and Wait() report ICE and peer states and the bridge
-// channel; Send writes on the bridge channel; Close ends it all.
+// NewBridge(Options) starts a bridge (NewPeer in RoleBridge); Offer() is
+// the <jingle action='session-initiate'> element to put in jicofo's IQ;
+// Accept(xml) takes the client's session-accept or a transport-info;
+// State(), Events(), History() and Wait() report ICE and peer states and
+// the bridge channel; Send writes on the bridge channel; Close ends it all.
+//
+// NewPeer(Options) with a P2P Role is the other participant, without local
+// tracks and without a data channel (the library opens the bridge channel
+// on the JVB session only). RoleP2PInitiator offers, as its
+// JingleSessionPC.invite does with the mediaConstraints of
+// strophe.jingle.js: audio and video to receive, contents named by mid
+// (SDP.toJingle with isP2P); Accept takes the library's session-accept.
+// RoleP2PResponder makes no offer: Answer(xml) takes the library's P2P
+// session-initiate and returns the session-accept, its sections inactive
+// where pion would say sendonly without a source, as a browser without
+// tracks answers. Both take the library's trickled candidates
+// (transport-info, JingleSessionPC._sendIceCandidate) through Accept.
 //
 // # Conversions
 //
@@ -27,7 +42,10 @@
 // with jingle2media, then one m-line per remote source, mids renumbered and
 // BUNDLE regenerated). AnswerToJingle is the library's session-accept, and
 // JingleToSDP turns it back into an answer for the bridge, with the offer's
-// mids. TransportInfo and TransportInfoToJingle read and write
+// mids. For the P2P session, JingleOptions.P2P names contents and the
+// BUNDLE group by mid, as SDP.toJingle does for an SDP made with isP2P, and
+// P2PJingleToSDP is SDP.fromJingle with isP2P (one section per content,
+// nothing regenerated), both ways. TransportInfo and TransportInfoToJingle read and write
 // transport-info, with the ice-generation of an in-place ICE restart.
 //
 // Not rendered, because the JVB session as the library runs it today does
@@ -40,8 +58,9 @@
 //
 // # Faults as the network fails
 //
-//   - FaultUnreachable: the offer's only candidate is 192.0.2.1:10000
-//     (TEST-NET-1) and the bridge's socket drops everything: checks never
+//   - FaultUnreachable: the offer's (or a P2P responder's answer's) only
+//     candidate is 192.0.2.1:10000 (TEST-NET-1) and the peer's socket
+//     drops everything: checks never
 //     succeed. Chromium reports disconnected about 15 s after checking
 //     (real-library-notes §4); pion after its failed timeout.
 //   - FaultSilent: the bridge ignores the session-accept and its socket
@@ -60,7 +79,9 @@
 //     fails.
 //
 // A full restart (session-terminate and a new session-initiate, as jicofo
-// re-invites after IceFailedHandling) is a new Bridge. The library ignores
+// re-invites after IceFailedHandling) is a new Peer. The faults act on a
+// P2P peer as on the bridge; an in-place restart is the JVB session's only
+// (JingleSessionPC.restartIce refuses one on the P2P session). The library ignores
 // transport-replace (strophe.jingle.js logs it as unsupported), so nothing
 // renders one.
 //

@@ -15,8 +15,14 @@ type JingleOptions struct {
 	// "responder" for the library's answer (JingleSessionPC.setAnswer
 	// renders its answer with 'responder').
 	Creator string
-	// SID and Initiator are the <jingle> attributes.
-	SID, Initiator string
+	// SID and Initiator are the <jingle> attributes; Responder, when set,
+	// too (JingleSessionPC._sendSessionAccept names the responder).
+	SID, Initiator, Responder string
+	// P2P renders as SDP.toJingle does for a P2P session (an SDP object
+	// made with isP2P): contents named by their section's mid, and the
+	// BUNDLE group naming every section's mid, where the JVB session names
+	// both by media type.
+	P2P bool
 	// Jicofo renders what jicofo adds to the bridge's transport in its
 	// offer (JingleOfferFactory.addDataToContent: a <description
 	// media='application'/> in the data content; every content
@@ -38,10 +44,11 @@ type JingleOptions struct {
 }
 
 // SDPToJingle renders an SDP as a <jingle> element the way lib-jitsi-meet's
-// SDP.toJingle does for the JVB session (not P2P): contents named by media
-// type ('audio', 'video', 'data'), sources merged into the first content of
+// SDP.toJingle does for the JVB session: contents named by media type
+// ('audio', 'video', 'data'), sources merged into the first content of
 // their type, a BUNDLE group naming the three media types, and each
-// section's transport (SDP.transportToJingle). Not rendered: rids and
+// section's transport (SDP.transportToJingle). With JingleOptions.P2P the
+// contents and the group are named by mid instead. Not rendered: rids and
 // simulcast (SDP.toJingle emits them only where browser.usesRidsForSimulcast),
 // Firefox's recvonly special case.
 func SDPToJingle(sdp string, o JingleOptions) (string, error) {
@@ -57,13 +64,25 @@ func SDPToJingle(sdp string, o JingleOptions) (string, error) {
 }
 
 func toJingle(doc *sdpDoc, o JingleOptions) (*node, error) {
-	j := el(nsJingle, "jingle", "action", o.Action, "initiator", o.Initiator, "sid", o.SID)
+	j := el(nsJingle, "jingle", "action", o.Action, "initiator", o.Initiator)
+	if o.Responder != "" {
+		j.set("responder", o.Responder)
+	}
+	j.set("sid", o.SID)
+	// SDP.toJingle: "Bundle all the media types", whatever the line says;
+	// for P2P, every section's mid.
+	names := []string{"audio", "video", "data"}
+	if o.P2P {
+		names = names[:0]
+		for _, sec := range doc.media {
+			names = append(names, sectionMid(sec))
+		}
+	}
 	var groups []*node
 	for _, l := range findLines(doc.session, nil, "a=group:") {
 		parts := strings.Split(l, " ")
 		g := el(nsGrouping, "group", "semantics", strings.TrimPrefix(parts[0], "a=group:"))
-		// SDP.toJingle: "Bundle all the media types", whatever the line says.
-		for _, t := range []string{"audio", "video", "data"} {
+		for _, t := range names {
 			g.add(el(nsGrouping, "content", "name", t))
 		}
 		groups = append(groups, g)
@@ -75,6 +94,13 @@ func toJingle(doc *sdpDoc, o JingleOptions) (*node, error) {
 		ml := parseMLine(sec[0])
 		mt := mediaName(ml.media)
 		ssrcs := ssrcEntries(sec)
+		name := mt
+		if o.P2P {
+			name = sectionMid(sec)
+		}
+		// SDP.toJingle looks for a content named by the media type even
+		// for P2P, where contents are named by mid: there it finds one only
+		// when a mid is a media type.
 		if existing := findContent(j, mt); existing != nil {
 			// SDP.toJingle: later m-lines of a type only add their sources
 			// to the first content of that type.
@@ -85,7 +111,7 @@ func toJingle(doc *sdpDoc, o JingleOptions) (*node, error) {
 			}
 			continue
 		}
-		c := el(nsJingle, "content", "creator", o.Creator, "name", mt)
+		c := el(nsJingle, "content", "creator", o.Creator, "name", name)
 		if mt == "audio" || mt == "video" {
 			c.add(description(doc, sec, ml, mt, len(ssrcs) > 0))
 		} else if o.Jicofo && mt == "data" {
@@ -123,6 +149,12 @@ func toJingle(doc *sdpDoc, o JingleOptions) (*node, error) {
 }
 
 func has(sec []string, prefix string) bool { _, ok := findLine(sec, nil, prefix); return ok }
+
+// sectionMid is a section's mid, "" without one (SDPUtil.parseMID).
+func sectionMid(sec []string) string {
+	l, _ := findLine(sec, nil, "a=mid:")
+	return strings.TrimPrefix(l, "a=mid:")
+}
 
 func findContent(j *node, name string) *node {
 	for _, c := range j.all("", "content") {

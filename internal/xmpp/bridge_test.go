@@ -3,6 +3,7 @@
 package xmpp
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -44,6 +45,10 @@ func (b *fakeBridge) Accept(jingle string) error {
 	}
 	b.note("accept:" + j.Attr("action"))
 	return nil
+}
+
+func (b *fakeBridge) Answer(string) (string, error) {
+	return "", errors.New("the fake bridge answers no P2P offer")
 }
 
 func (b *fakeBridge) Cut()  { b.note("cut") }

@@ -2,7 +2,6 @@ package xmpp
 
 import (
 	"cmp"
-	"slices"
 	"strings"
 
 	"github.com/jitsi-sim/confsim/sim"
@@ -262,8 +261,14 @@ func (st *state) jingle(iq, j *Element) {
 	}
 	if action == "session-initiate" && strings.HasPrefix(iq.Attr("to"), st.room+"/") && st.occupant {
 		// Our P2P offer to another participant (JingleSessionPC.invite).
+		// A real other participant answers it when the server side says
+		// it can (renderPeerAccept).
+		st.endBridge(wire.P2P)
 		st.sids[wire.P2P] = sid
 		st.p2pPeer = iq.Attr("to")
+		if st.newBridge != nil {
+			st.p2pOffer = fromElement(j, nsClient).String()
+		}
 		st.send(st.reply(iq, "result"))
 		st.receive(wire.Message{Type: wire.P2PInvite, Session: wire.P2P})
 		return
@@ -275,29 +280,19 @@ func (st *state) jingle(iq, j *Element) {
 	}
 	switch {
 	case action == "session-accept" && session == wire.P2P:
-		// Our answer to the other participant's P2P offer.
+		// Our answer to the other participant's P2P offer; its peer, if
+		// real, takes it once the other participant acknowledges it.
 		st.pending[wire.P2PAccept] = iq.Attr("id")
 		st.pendingFrom[wire.P2PAccept] = iq.Attr("to")
-		st.receive(wire.Message{Type: wire.P2PAccept, Session: wire.P2P})
+		got := st.receive(wire.Message{Type: wire.P2PAccept, Session: wire.P2P})
+		st.bridgeAccept(session, wire.P2PAccept, j, got)
 	case action == "session-accept":
 		st.pending[wire.SessionAccept] = iq.Attr("id")
 		st.pendingFrom[wire.SessionAccept] = iq.Attr("to")
 		got := st.receive(wire.Message{Type: wire.SessionAccept, Session: session})
 		// The bridge gets the answer only when jicofo takes it: one it
 		// refuses, or never answers, configures no bridge.
-		if b := st.bridges[session]; b != nil {
-			taken := slices.ContainsFunc(got, func(m wire.Message) bool {
-				return m.Type == wire.IQResult && m.For == wire.SessionAccept && m.Condition == ""
-			})
-			if !taken || b.Accept(fromElement(j, nsClient).String()) != nil {
-				st.endBridge(session)
-			} else {
-				// The browser's checks run against the bridge itself; the
-				// server side's network learns they started, so that its
-				// faults find the transport it thinks they act on.
-				st.receive(wire.Message{Type: wire.IceChecks, Session: session})
-			}
-		}
+		st.bridgeAccept(session, wire.SessionAccept, j, got)
 	case action == "session-info" && session == wire.JVB && iceRestartRequest(j):
 		st.iceRestart(iq, session)
 	case action == "session-terminate":
@@ -317,10 +312,11 @@ func (st *state) jingle(iq, j *Element) {
 		st.pendingFrom[wire.SessionTerminate] = iq.Attr("to")
 		st.receive(wire.Message{Type: wire.SessionTerminate, Session: session, Restart: restart})
 	default:
-		// transport-info, source-add, other session-infos, ...: jicofo
-		// acks them; a transport-info's candidates (or, tagged with an
-		// ice-generation, the client's credentials after an in-place
-		// restart: _sendIceRestartTransportInfo) reach the bridge.
+		// transport-info, source-add, other session-infos, content-modify,
+		// ...: jicofo or the other participant acks them; a transport-info's
+		// candidates (or, tagged with an ice-generation, the client's
+		// credentials after an in-place restart:
+		// _sendIceRestartTransportInfo) reach the bridge or the peer.
 		if b := st.bridges[session]; b != nil && action == "transport-info" {
 			_ = b.Accept(fromElement(j, nsClient).String()) // a bad one is the bridge's to ignore, as the JVB does
 		}
@@ -383,6 +379,7 @@ func (st *state) presence(s *session, p *Element) {
 			st.dropScope(wire.JVB)
 			st.dropScope(wire.P2P)
 			clear(st.sids)
+			st.endBridges()
 			st.receive(wire.Message{Type: wire.LeavePresence})
 		}
 	}

@@ -21,20 +21,25 @@
 // it through /control, or until a fake deployment's real-time clock
 // (internal/deploy) reaches it. What it sends at once is written at once.
 //
-// Media: with a Bridge (SetBridges; internal/media's pion peer), jicofo's
+// Media: with bridges (SetBridges; internal/media's pion peers), jicofo's
 // session-initiate carries the bridge's offer, the client's session-accept
 // and transport-info reach it, and the network's ICE outcomes cut or heal
 // its packets. The library's in-place ICE restart request (enableIceRestart:
 // a session-info with <bridge-session ice-restart='true'/>) is acked, passed
 // to the server side as the restart's connectivity checks, and answered
 // with the bridge's new transport, reachable or not as the server side's
-// network decides. Without a bridge (jsdom, the JavaScript kit) the
+// network decides. The P2P session's other participant is such a peer too:
+// it answers the client's P2P offer with a real answer, or offers for real
+// when its id sorts first, takes the client's candidates, and the
+// network's P2P outcomes act on its packets; an answer or offer the server
+// side says is unusable stays the minimal one the browser rejects. The
+// server side learns the browser's checks started once the bridge or peer
+// has the answer. Without bridges (jsdom, the JavaScript kit) the
 // session-initiate is minimal (one audio content, an unreachable TEST-NET
-// candidate) and ICE outcomes are not rendered. Not modelled: the P2P
-// session's media (its offers and answers are the other participant's,
-// rendered minimal), BOSH, visitor nodes, several participants (the
-// connections open at once are one client's: what the server side sends
-// goes to the one that spoke last).
+// candidate), the other participant's session-accept has no contents, and
+// ICE outcomes are not rendered. Not modelled: BOSH, visitor nodes, several
+// participants (the connections open at once are one client's: what the
+// server side sends goes to the one that spoke last).
 //
 // github.com/coder/websocket is used for the WebSocket (maintained, small,
 // context-aware, no dependencies) and encoding/xml for the stanzas: each

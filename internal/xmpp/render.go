@@ -88,7 +88,7 @@ func (st *state) deliver(m wire.Message) {
 		}
 	case wire.PeerSessionAccept:
 		if st.occupant && st.p2pPeer != "" {
-			st.sendJingle(st.p2pPeer, "session-accept", st.sids[wire.P2P], nil)
+			st.renderPeerAccept(m)
 		}
 	case wire.IceState:
 		// ICE is between the client's and the bridge's transports, not a
@@ -112,6 +112,7 @@ func (st *state) streamError(m wire.Message) {
 	st.sm = smState{}
 	st.occupant, st.joinPending, st.inLobby, st.focusIn = false, false, false, false
 	clear(st.sids)
+	st.endBridges()
 	st.dropScope(wire.JVB)
 	st.dropScope(wire.P2P)
 	if c == nil {
@@ -356,6 +357,7 @@ func (st *state) unavailable(u wire.UnavailablePresence) {
 	if self {
 		st.occupant, st.focusIn = false, false
 		clear(st.sids)
+		st.endBridges()
 		st.dropScope(wire.JVB)
 		st.dropScope(wire.P2P)
 	} else if nick == focusNick {
@@ -437,8 +439,13 @@ func (st *state) sessionInitiate(m wire.Message) {
 		st.p2pPeer = st.room + "/" + st.cfg.Room.ParticipantID(0)
 		from, content = st.p2pPeer, "0"
 	}
-	if m.Session == wire.JVB && m.Offer == wire.OfferUsable && st.newBridge != nil && st.bridgeInitiate(m, sid, from) {
-		return
+	if m.Offer == wire.OfferUsable && st.newBridge != nil {
+		switch {
+		case m.Session == wire.JVB && st.bridgeInitiate(m, sid, from):
+			return
+		case m.Session == wire.P2P && st.peerInitiate(sid):
+			return
+		}
 	}
 	codec := el("payload-type", "id", "111", "name", "opus", "clockrate", "48000", "channels", "2")
 	if m.Offer == wire.OfferNoCommonCodec {
@@ -459,6 +466,18 @@ func (st *state) sessionInitiate(m wire.Message) {
 		extra = append(extra, el("bridge-session", "xmlns", nsFocus, "id", "confsim-bridge-session-"+fmt.Sprint(st.sidNext), "region", m.Text))
 	}
 	st.sendJingle(from, "session-initiate", sid, append([]*node{c}, extra...))
+}
+
+// renderPeerAccept is the other participant's session-accept of our P2P
+// offer: a real peer's answer when there is one to make, else (and when
+// the server side says the answer is unusable) one without contents,
+// which the browser rejects (its m-lines are not the offer's).
+func (st *state) renderPeerAccept(m wire.Message) {
+	if m.Offer == wire.OfferUsable && st.newBridge != nil && st.peerAccept() {
+		return
+	}
+	st.endBridge(wire.P2P)
+	st.sendJingle(st.p2pPeer, "session-accept", st.sids[wire.P2P], nil)
 }
 
 // sendJingle sends a Jingle request to the client.

@@ -61,12 +61,18 @@ type state struct {
 	// sids are the Jingle session ids the focus handed out.
 	sids    map[wire.Session]string
 	sidNext int
-	p2pPeer string // the occupant our P2P invite went to
+	p2pPeer string // the occupant our P2P invite went to, or who invited us
 
-	// newBridge, when set, makes a real bridge peer for each JVB session
-	// (Server.SetBridges); bridges are the sessions' bridges.
+	// newBridge, when set, makes a real bridge for each JVB session and a
+	// real other participant for each P2P session (Server.SetBridges);
+	// bridges are the sessions' bridges and peers. p2pOffer is the
+	// client's P2P session-initiate, for the peer to answer.
 	newBridge NewBridgeFunc
 	bridges   map[wire.Session]Bridge
+	p2pOffer  string
+	// deferred runs once the server side has handled the client message
+	// it is handling (afterReceive).
+	deferred []func()
 
 	// sm is the resumable session (XEP-0198); resumeAnswer the server
 	// side's answer to a resumption.
@@ -128,12 +134,29 @@ func (st *state) Down(m wire.Message, d int64) {
 func (st *state) receive(m wire.Message) []wire.Message {
 	var got []wire.Message
 	st.during = &got
-	defer func() { st.during = nil }()
+	defer func() { st.during = nil }() // a panic recovered higher up leaves none
 	if st.observe != nil {
 		st.observe(st.now, m)
 	}
 	_ = st.srv.Receive(m) // only client types are passed
+	st.during = nil
+	for len(st.deferred) > 0 {
+		fn := st.deferred[0]
+		st.deferred = st.deferred[1:]
+		fn()
+	}
 	return got
+}
+
+// afterReceive runs fn once the server side has handled the client
+// message it is handling, or at once when it is handling none: what it
+// sends the server side does not reach it in the middle of another.
+func (st *state) afterReceive(fn func()) {
+	if st.during == nil {
+		fn()
+		return
+	}
+	st.deferred = append(st.deferred, fn)
 }
 
 // next returns the time of the earliest queued item.

@@ -13,23 +13,23 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// Fault is how the bridge's network misbehaves from the start of a session.
+// Fault is how the peer's network misbehaves from the start of a session.
 // Cut, Heal and RestartInPlace act on a running session.
 type Fault int
 
 const (
-	// FaultNone: the bridge is reachable on 127.0.0.1 and answers.
+	// FaultNone: the peer is reachable on 127.0.0.1 and answers.
 	FaultNone Fault = iota
-	// FaultUnreachable: the offer carries only a TEST-NET-1 candidate
-	// (192.0.2.1:10000, RFC 5737) and the bridge's socket drops every
-	// packet both ways, so connectivity checks never succeed. Chromium
-	// reports ICE disconnected about 15 s after checking began
+	// FaultUnreachable: the peer's offer or answer carries only a
+	// TEST-NET-1 candidate (192.0.2.1:10000, RFC 5737) and its socket
+	// drops every packet both ways, so connectivity checks never succeed.
+	// Chromium reports ICE disconnected about 15 s after checking began
 	// (real-library-notes §4).
 	FaultUnreachable
-	// FaultSilent: the bridge never acts on the session-accept (Accept is a
-	// no-op) and its socket drops every packet: a bridge that stopped
-	// answering. The client's checks to the real loopback candidate go
-	// unanswered.
+	// FaultSilent: the peer never acts on what the client sends (Accept is
+	// a no-op; a P2P responder still answers) and its socket drops every
+	// packet: a bridge that stopped answering. The client's checks to the
+	// real loopback candidate go unanswered.
 	FaultSilent
 )
 
@@ -50,13 +50,52 @@ func (f Fault) String() string {
 var testNetCandidate = candidate{foundation: "1", component: "1", protocol: "udp", priority: "2130706431",
 	ip: "192.0.2.1", port: "10000", typ: "host", generation: "0"}
 
-// Options configure a Bridge.
+// Role is the side of a Jingle session a Peer plays.
+type Role int
+
+const (
+	// RoleBridge: the bridge of the JVB session, whose offer jicofo sends
+	// (session-initiate from the focus), with the application section for
+	// the bridge channel.
+	RoleBridge Role = iota
+	// RoleP2PInitiator: the other participant starting the P2P session
+	// (its JingleSessionPC.invite): the peer offers, to our MUC jid,
+	// audio and video to receive and no data channel (the library opens
+	// the bridge channel on the JVB session only: BridgeChannel), and
+	// takes our session-accept through Accept.
+	RoleP2PInitiator
+	// RoleP2PResponder: the other participant answering our P2P offer
+	// (its _acceptP2PIncomingCall): the peer makes no offer; Answer takes
+	// our session-initiate and returns its session-accept.
+	RoleP2PResponder
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleBridge:
+		return "bridge"
+	case RoleP2PInitiator:
+		return "p2p-initiator"
+	case RoleP2PResponder:
+		return "p2p-responder"
+	}
+	return fmt.Sprintf("Role(%d)", int(r))
+}
+
+// Options configure a Peer.
 type Options struct {
-	// SID and Initiator are the <jingle> attributes of the offer.
+	// Role is the peer's side of the session (default the bridge).
+	Role Role
+	// SID and Initiator are the <jingle> attributes of the peer's offer
+	// (a P2P responder takes them from the offer it answers).
 	SID, Initiator string
-	// BridgeSessionID and Region render jicofo's <bridge-session>.
+	// Responder is a P2P responder's own jid (its MUC jid), the
+	// responder attribute of its session-accept.
+	Responder string
+	// BridgeSessionID and Region render jicofo's <bridge-session> (the
+	// bridge only).
 	BridgeSessionID, Region string
-	// Fault is the bridge's network from the start.
+	// Fault is the peer's network from the start.
 	Fault Fault
 	// ICE timeouts of the pion agent; zero keeps pion's defaults
 	// (disconnected after 5 s without traffic, failed 25 s later, a
@@ -114,16 +153,19 @@ func (e Event) String() string {
 // as the JVB does; BridgeChannel._handleChannel logs its version.
 const ServerHello = `{"colibriClass":"ServerHello","version":"confsim-pion"}`
 
-// Bridge is the bridge side of a JVB Jingle session: a pion PeerConnection
-// on 127.0.0.1 that offers audio, video and data the way jicofo does.
-type Bridge struct {
+// Peer is the far side of one of the library's Jingle sessions as a real
+// WebRTC endpoint, a pion PeerConnection on 127.0.0.1: the bridge of the
+// JVB session, which offers audio, video and data the way jicofo does, or
+// the other participant of a P2P session, which offers or answers audio
+// and video as a P2P JingleSessionPC does (Options.Role).
+type Peer struct {
 	opts  Options
 	start time.Time
 	pc    *webrtc.PeerConnection
 	conn  *blockConn
 	udp   *net.UDPConn
 	mux   *ice.UDPMuxDefault
-	offer string // the rendered session-initiate
+	offer string // the rendered session-initiate (none for a P2P responder)
 
 	mu      sync.Mutex
 	local   string // current local description (SDP)
@@ -137,9 +179,19 @@ type Bridge struct {
 	closed  bool
 }
 
-// NewBridge starts a bridge peer: it listens on 127.0.0.1 (one UDP port for
-// all of ICE), creates its offer and waits for its candidates.
-func NewBridge(opts Options) (*Bridge, error) {
+// NewBridge starts the bridge of a JVB session: NewPeer in RoleBridge.
+func NewBridge(opts Options) (*Peer, error) {
+	opts.Role = RoleBridge
+	return NewPeer(opts)
+}
+
+// NewPeer starts a peer: it listens on 127.0.0.1 (one UDP port for all of
+// ICE) and, unless it is a P2P responder, creates its offer and waits for
+// its candidates.
+func NewPeer(opts Options) (*Peer, error) {
+	if opts.Role < RoleBridge || opts.Role > RoleP2PResponder {
+		return nil, fmt.Errorf("peer: %v", opts.Role)
+	}
 	if opts.GatherTimeout == 0 {
 		opts.GatherTimeout = 5 * time.Second
 	}
@@ -147,7 +199,7 @@ func NewBridge(opts Options) (*Bridge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bridge: listen on 127.0.0.1: %w", err)
 	}
-	b := &Bridge{opts: opts, start: time.Now(), udp: udp, conn: &blockConn{PacketConn: udp},
+	b := &Peer{opts: opts, start: time.Now(), udp: udp, conn: &blockConn{PacketConn: udp},
 		changed: make(chan struct{}), events: make(chan Event, 256), ice: webrtc.ICEConnectionStateNew}
 	if opts.Fault != FaultNone {
 		b.conn.blocked.Store(true)
@@ -162,9 +214,10 @@ func NewBridge(opts Options) (*Bridge, error) {
 		BundlePolicy:  webrtc.BundlePolicyMaxBundle,
 		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,
 		// The client opens the bridge channel (BridgeChannel's constructor
-		// calls createDataChannel); the offer must still carry the
-		// application section, as jicofo's does.
-		AlwaysNegotiateDataChannels: true,
+		// calls createDataChannel); the bridge's offer must still carry
+		// the application section, as jicofo's does. A P2P session has
+		// none.
+		AlwaysNegotiateDataChannels: opts.Role == RoleBridge,
 		// jicofo's offer has no cryptex (RFC 9335).
 		RTPHeaderEncryptionPolicy: webrtc.RTPHeaderEncryptionPolicyDisable,
 	})
@@ -235,21 +288,10 @@ func newAPI(mux ice.UDPMux, opts Options) (*webrtc.API, error) {
 	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me)), nil
 }
 
-func (b *Bridge) setup() error {
-	// The bridge's own sources, as jicofo signals the JVB's: stream
-	// 'mixedmslabel', tracks 'mixedlabelaudio0' and 'mixedlabelvideo0'
-	// (jingle2media puts them first, as the library expects).
-	for _, t := range []struct {
-		mime, id string
-		clock    uint32
-		ch       uint16
-	}{{webrtc.MimeTypeOpus, "mixedlabelaudio0", 48000, 2}, {webrtc.MimeTypeVP8, "mixedlabelvideo0", 90000, 0}} {
-		track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: t.mime, ClockRate: t.clock, Channels: t.ch}, t.id, "mixedmslabel")
-		if err != nil {
-			return fmt.Errorf("bridge: track: %w", err)
-		}
-		if _, err := b.pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
-			return fmt.Errorf("bridge: transceiver: %w", err)
+func (b *Peer) setup() error {
+	if b.opts.Role == RoleBridge {
+		if err := b.bridgeSources(); err != nil {
+			return err
 		}
 	}
 	b.pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
@@ -272,28 +314,76 @@ func (b *Bridge) setup() error {
 		})
 		dc.OnClose(func() { b.emit(Event{Kind: EventDataChannelClose, Label: dc.Label()}) })
 	})
+	switch b.opts.Role {
+	case RoleP2PResponder:
+		return nil
+	case RoleP2PInitiator:
+		// The other participant without local tracks: its
+		// JingleSessionPC.invite offers with the mediaConstraints of
+		// strophe.jingle.js (offerToReceiveAudio and offerToReceiveVideo),
+		// one section each to receive.
+		for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
+			if _, err := b.pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
+				return fmt.Errorf("peer: transceiver: %w", err)
+			}
+		}
+	}
 	local, err := b.negotiate(nil)
 	if err != nil {
+		return err
+	}
+	if b.opts.Role == RoleP2PInitiator {
+		// JingleSessionPC._sendSessionInitiate: SDP.toJingle with
+		// 'initiator', the SDP made with isP2P.
+		o := b.jingleOptions()
+		o.Action = "session-initiate"
+		b.offer, err = SDPToJingle(local, o)
 		return err
 	}
 	b.offer, err = OfferToJingle(local, b.jingleOptions())
 	return err
 }
 
+// bridgeSources adds the bridge's own sources, as jicofo signals the
+// JVB's: stream 'mixedmslabel', tracks 'mixedlabelaudio0' and
+// 'mixedlabelvideo0' (jingle2media puts them first, as the library
+// expects).
+func (b *Peer) bridgeSources() error {
+	for _, t := range []struct {
+		mime, id string
+		clock    uint32
+		ch       uint16
+	}{{webrtc.MimeTypeOpus, "mixedlabelaudio0", 48000, 2}, {webrtc.MimeTypeVP8, "mixedlabelvideo0", 90000, 0}} {
+		track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: t.mime, ClockRate: t.clock, Channels: t.ch}, t.id, "mixedmslabel")
+		if err != nil {
+			return fmt.Errorf("bridge: track: %w", err)
+		}
+		if _, err := b.pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
+			return fmt.Errorf("bridge: transceiver: %w", err)
+		}
+	}
+	return nil
+}
+
 // negotiate creates and applies an offer and waits for its candidates.
-func (b *Bridge) negotiate(o *webrtc.OfferOptions) (string, error) {
+func (b *Peer) negotiate(o *webrtc.OfferOptions) (string, error) {
 	offer, err := b.pc.CreateOffer(o)
 	if err != nil {
-		return "", fmt.Errorf("bridge: create offer: %w", err)
+		return "", fmt.Errorf("%v: create offer: %w", b.opts.Role, err)
 	}
+	return b.setLocal(offer)
+}
+
+// setLocal applies a local description and waits for its candidates.
+func (b *Peer) setLocal(d webrtc.SessionDescription) (string, error) {
 	gathered := webrtc.GatheringCompletePromise(b.pc)
-	if err := b.pc.SetLocalDescription(offer); err != nil {
-		return "", fmt.Errorf("bridge: set local description: %w", err)
+	if err := b.pc.SetLocalDescription(d); err != nil {
+		return "", fmt.Errorf("%v: set local description: %w", b.opts.Role, err)
 	}
 	select {
 	case <-gathered:
 	case <-time.After(b.opts.GatherTimeout):
-		return "", fmt.Errorf("bridge: candidates not gathered within %v", b.opts.GatherTimeout)
+		return "", fmt.Errorf("%v: candidates not gathered within %v", b.opts.Role, b.opts.GatherTimeout)
 	}
 	local := b.pc.LocalDescription().SDP
 	b.mu.Lock()
@@ -302,26 +392,102 @@ func (b *Bridge) negotiate(o *webrtc.OfferOptions) (string, error) {
 	return local, nil
 }
 
-func (b *Bridge) jingleOptions() JingleOptions {
+func (b *Peer) jingleOptions() JingleOptions {
 	o := JingleOptions{SID: b.opts.SID, Initiator: b.opts.Initiator, Creator: "initiator",
 		BridgeSessionID: b.opts.BridgeSessionID, Region: b.opts.Region, CandidateIDPrefix: "bridge"}
+	if b.opts.Role != RoleBridge {
+		o = JingleOptions{SID: b.opts.SID, Initiator: b.opts.Initiator, Creator: "initiator", P2P: true, CandidateIDPrefix: "peer"}
+	}
 	if b.opts.Fault == FaultUnreachable {
 		o.candidates = []candidate{testNetCandidate}
 	}
 	return o
 }
 
-// Offer is jicofo's session-initiate for this bridge: the <jingle> element.
-func (b *Bridge) Offer() string { return b.offer }
+// Offer is the peer's session-initiate, the <jingle> element: jicofo's for
+// the bridge, the other participant's for a P2P initiator; "" for a P2P
+// responder.
+func (b *Peer) Offer() string { return b.offer }
 
-// OfferSDP is the bridge's current local description.
-func (b *Bridge) OfferSDP() string { b.mu.Lock(); defer b.mu.Unlock(); return b.local }
+// OfferSDP is the peer's current local description.
+func (b *Peer) OfferSDP() string { b.mu.Lock(); defer b.mu.Unlock(); return b.local }
 
-// Accept applies the library's session-accept (its answer as Jingle), or a
+// Answer is a P2P responder's answer to our P2P offer, the library's
+// session-initiate (JingleSessionPC._sendSessionInitiate): the offer as
+// the other participant's library makes it (SDP.fromJingle with isP2P),
+// pion's answer to it, rendered as that library's session-accept
+// (JingleSessionPC._sendSessionAccept: SDP.toJingle with 'responder', the
+// contents named by mid). Under FaultUnreachable the answer's only
+// candidate is the unreachable one.
+func (b *Peer) Answer(offerXML string) (string, error) {
+	if b.opts.Role != RoleP2PResponder {
+		return "", fmt.Errorf("%v: only a P2P responder answers", b.opts.Role)
+	}
+	j, err := ParseJingle(offerXML)
+	if err != nil {
+		return "", err
+	}
+	if j.Action() != "session-initiate" {
+		return "", fmt.Errorf("%v: cannot answer a %q", b.opts.Role, j.Action())
+	}
+	offer, err := P2PJingleToSDP(offerXML, time.Now().UnixMilli())
+	if err != nil {
+		return "", err
+	}
+	if err := b.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", fmt.Errorf("%v: the session-initiate's offer: %w", b.opts.Role, err)
+	}
+	b.mu.Lock()
+	b.remote = offer
+	b.mu.Unlock()
+	answer, err := b.pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("%v: create answer: %w", b.opts.Role, err)
+	}
+	local, err := b.setLocal(answer)
+	if err != nil {
+		return "", err
+	}
+	o := b.jingleOptions()
+	o.SID, o.Initiator, o.Responder, o.Creator = j.SID(), j.Initiator(), b.opts.Responder, "responder"
+	return AnswerToJingle(withoutSending(local), o)
+}
+
+// withoutSending makes the sections of an answer that send nothing (no
+// a=ssrc) say so, for the session-accept: pion answers a section offered
+// recvonly with sendonly even without a track (and refuses a local
+// description changed to say otherwise), where a browser without local
+// tracks answers inactive (its transceiver, made by
+// setRemoteDescription, is recvonly). A sending section without a source
+// would have the library's TraceablePeerConnection look for a stream that
+// is not there (its onTrack reads evt.streams[0]).
+func withoutSending(sdp string) string {
+	d, err := parseSDP(sdp)
+	if err != nil {
+		return sdp
+	}
+	for _, sec := range d.media {
+		if has(sec, "a=ssrc:") {
+			continue
+		}
+		for i, l := range sec {
+			switch l {
+			case "a=sendonly":
+				sec[i] = "a=inactive"
+			case "a=sendrecv":
+				sec[i] = "a=recvonly"
+			}
+		}
+	}
+	return d.String()
+}
+
+// Accept applies what the library sends the peer: its session-accept (its
+// answer as Jingle: for the bridge or a P2P initiator), or a
 // transport-info: trickled candidates, or the client's new ICE credentials
-// after an in-place restart (tagged with that restart's ice-generation).
-// Under FaultSilent it does nothing.
-func (b *Bridge) Accept(jingleXML string) error {
+// after an in-place restart of the JVB session (tagged with that restart's
+// ice-generation). Under FaultSilent it does nothing.
+func (b *Peer) Accept(jingleXML string) error {
 	j, err := ParseJingle(jingleXML)
 	if err != nil {
 		return err
@@ -331,12 +497,22 @@ func (b *Bridge) Accept(jingleXML string) error {
 	}
 	switch j.Action() {
 	case "session-accept":
-		answer, err := JingleToSDP(jingleXML, b.OfferSDP())
+		var answer string
+		switch b.opts.Role {
+		case RoleBridge:
+			answer, err = JingleToSDP(jingleXML, b.OfferSDP())
+		case RoleP2PInitiator:
+			// The other participant's JingleSessionPC.setAnswer: the
+			// session-accept through SDP.fromJingle with isP2P.
+			answer, err = P2PJingleToSDP(jingleXML, time.Now().UnixMilli())
+		default:
+			return fmt.Errorf("%v: a session-accept, but the peer made no offer", b.opts.Role)
+		}
 		if err != nil {
 			return err
 		}
 		if err := b.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-			return fmt.Errorf("bridge: the session-accept's answer: %w", err)
+			return fmt.Errorf("%v: the session-accept's answer: %w", b.opts.Role, err)
 		}
 		b.mu.Lock()
 		b.remote = answer
@@ -345,19 +521,19 @@ func (b *Bridge) Accept(jingleXML string) error {
 	case "transport-info":
 		return b.transportInfo(jingleXML)
 	}
-	return fmt.Errorf("bridge: cannot accept a %q", j.Action())
+	return fmt.Errorf("%v: cannot accept a %q", b.opts.Role, j.Action())
 }
 
-func (b *Bridge) transportInfo(jingleXML string) error {
+func (b *Peer) transportInfo(jingleXML string) error {
 	ts, err := TransportInfo(jingleXML)
 	if err != nil {
 		return err
 	}
 	if len(ts) == 0 {
-		return errors.New("bridge: a transport-info without a transport")
+		return errors.New("a transport-info without a transport")
 	}
 	t := ts[0]
-	if t.Generation > 0 {
+	if t.Generation > 0 && b.opts.Role == RoleBridge {
 		b.mu.Lock()
 		gen, remote := b.gen, b.remote
 		b.mu.Unlock()
@@ -377,26 +553,29 @@ func (b *Bridge) transportInfo(jingleXML string) error {
 	}
 	// JingleSessionPC._sendIceCandidates puts each m-line's candidates in
 	// a content of its own; with BUNDLE they all go to the one transport.
+	// One the peer cannot use (TCP, say: it has only UDP over IPv4) does
+	// not keep it from the others.
+	var errs []error
 	for _, tr := range ts {
 		for _, c := range tr.Candidates {
 			if err := b.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c}); err != nil {
-				return fmt.Errorf("bridge: candidate %q: %w", c, err)
+				errs = append(errs, fmt.Errorf("candidate %q: %w", c, err))
 			}
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Cut makes the bridge's network drop every packet both ways from now on,
 // as a firewall that starts blocking media after the session connected:
 // consent freshness (RFC 7675) then fails on both sides.
-func (b *Bridge) Cut() { b.conn.blocked.Store(true) }
+func (b *Peer) Cut() { b.conn.blocked.Store(true) }
 
 // Heal lets packets through again.
-func (b *Bridge) Heal() { b.conn.blocked.Store(false) }
+func (b *Peer) Heal() { b.conn.blocked.Store(false) }
 
 // Dropped is the number of packets the blocked network dropped.
-func (b *Bridge) Dropped() int64 { return b.conn.dropped.Load() }
+func (b *Peer) Dropped() int64 { return b.conn.dropped.Load() }
 
 // RestartInPlace is the bridge's side of an in-place ICE restart
 // (enableIceRestart: JingleSessionPC.restartIce asks jicofo with a
@@ -409,7 +588,11 @@ func (b *Bridge) Dropped() int64 { return b.conn.dropped.Load() }
 // unreachable one (FaultUnreachable): the new agent connects once the
 // client's credentials come back through Accept. Without it the network
 // keeps dropping everything.
-func (b *Bridge) RestartInPlace(recover bool) (string, error) {
+func (b *Peer) RestartInPlace(recover bool) (string, error) {
+	if b.opts.Role != RoleBridge {
+		// JingleSessionPC.restartIce refuses one on the P2P session.
+		return "", fmt.Errorf("%v: an in-place ICE restart is the JVB session's", b.opts.Role)
+	}
 	b.mu.Lock()
 	b.gen++
 	gen := b.gen
@@ -431,7 +614,7 @@ func (b *Bridge) RestartInPlace(recover bool) (string, error) {
 }
 
 // State is the bridge's current ICE connection state.
-func (b *Bridge) State() webrtc.ICEConnectionState {
+func (b *Peer) State() webrtc.ICEConnectionState {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.ice
@@ -440,10 +623,10 @@ func (b *Bridge) State() webrtc.ICEConnectionState {
 // Events delivers the bridge's events as they happen. The channel holds
 // 256; when nobody reads, later events are dropped from it (History keeps
 // them all).
-func (b *Bridge) Events() <-chan Event { return b.events }
+func (b *Peer) Events() <-chan Event { return b.events }
 
 // History is every event so far, in order.
-func (b *Bridge) History() []Event {
+func (b *Peer) History() []Event {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]Event(nil), b.history...)
@@ -451,7 +634,7 @@ func (b *Bridge) History() []Event {
 
 // Wait returns the first event (from the start) that pred accepts, waiting
 // for it until ctx ends.
-func (b *Bridge) Wait(ctx context.Context, pred func(Event) bool) (Event, error) {
+func (b *Peer) Wait(ctx context.Context, pred func(Event) bool) (Event, error) {
 	for {
 		b.mu.Lock()
 		for _, e := range b.history {
@@ -471,7 +654,7 @@ func (b *Bridge) Wait(ctx context.Context, pred func(Event) bool) (Event, error)
 }
 
 // Send sends a text frame on the bridge channel.
-func (b *Bridge) Send(text string) error {
+func (b *Peer) Send(text string) error {
 	b.mu.Lock()
 	dc := b.dc
 	b.mu.Unlock()
@@ -481,7 +664,7 @@ func (b *Bridge) Send(text string) error {
 	return dc.SendText(text)
 }
 
-func (b *Bridge) emit(e Event) {
+func (b *Peer) emit(e Event) {
 	e.At = time.Since(b.start)
 	b.mu.Lock()
 	if b.closed {
@@ -499,7 +682,7 @@ func (b *Bridge) emit(e Event) {
 }
 
 // Close ends the peer connection and frees the port.
-func (b *Bridge) Close() error {
+func (b *Peer) Close() error {
 	var err error
 	if b.pc != nil {
 		err = b.pc.Close()
@@ -511,7 +694,7 @@ func (b *Bridge) Close() error {
 	return err
 }
 
-func (b *Bridge) closeNet() {
+func (b *Peer) closeNet() {
 	if b.mux != nil {
 		_ = b.mux.Close()
 	}
