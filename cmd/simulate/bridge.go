@@ -10,7 +10,10 @@ import (
 // unreachable when the server side's network fails the session's checks.
 func realBridge(o xmpp.BridgeOptions) (xmpp.Bridge, error) {
 	f := media.FaultNone
-	if o.Unreachable {
+	switch {
+	case o.NoCandidates:
+		f = media.FaultNoCandidates
+	case o.Unreachable:
 		f = media.FaultUnreachable
 	}
 	opts := media.Options{SID: o.SID, Initiator: o.Initiator, BridgeSessionID: o.BridgeSessionID, Region: o.Region, Fault: f}

@@ -31,6 +31,11 @@ const (
 	// packet: a bridge that stopped answering. The client's checks to the
 	// real loopback candidate go unanswered.
 	FaultSilent
+	// FaultNoCandidates: the peer's offer carries no candidate at all, and
+	// its socket drops every packet (so that its own checks towards the
+	// client's candidates teach the client no peer-reflexive one): the
+	// client has no pair to check, and its ICE never starts.
+	FaultNoCandidates
 )
 
 func (f Fault) String() string {
@@ -41,6 +46,8 @@ func (f Fault) String() string {
 		return "unreachable"
 	case FaultSilent:
 		return "silent"
+	case FaultNoCandidates:
+		return "no-candidates"
 	}
 	return fmt.Sprintf("Fault(%d)", int(f))
 }
@@ -398,8 +405,11 @@ func (b *Peer) jingleOptions() JingleOptions {
 	if b.opts.Role != RoleBridge {
 		o = JingleOptions{SID: b.opts.SID, Initiator: b.opts.Initiator, Creator: "initiator", P2P: true, CandidateIDPrefix: "peer"}
 	}
-	if b.opts.Fault == FaultUnreachable {
+	switch b.opts.Fault {
+	case FaultUnreachable:
 		o.candidates = []candidate{testNetCandidate}
+	case FaultNoCandidates:
+		o.candidates = []candidate{}
 	}
 	return o
 }

@@ -47,6 +47,9 @@ type BridgeOptions struct {
 	// server side's faults say so): the peer's offer or answer has only a
 	// candidate the client cannot reach.
 	Unreachable bool
+	// NoCandidates: the offer carries no candidate (the server side's
+	// bridge-no-candidates), so the client's ICE never starts.
+	NoCandidates bool
 	// P2P: the peer is the other participant of the P2P session, whose
 	// MUC jid is Peer. It offers (SID and Initiator, Initiator being
 	// Peer), or with Responder it answers the client's offer (Answer).
@@ -124,7 +127,7 @@ func (st *state) bridgeInitiate(m wire.Message, sid, from string) bool {
 	st.endBridge(m.Session)
 	bsid := fmt.Sprintf("confsim-bridge-session-%d", st.sidNext)
 	b, err := st.newBridge(BridgeOptions{SID: sid, Initiator: sim.FocusJid + "/" + focusNick, BridgeSessionID: bsid,
-		Region: m.Text, Unreachable: st.srv.JVBChecksFail()})
+		Region: m.Text, Unreachable: st.srv.JVBChecksFail(), NoCandidates: m.NoCandidates})
 	if err != nil {
 		st.record("bridge: " + err.Error())
 		return false

@@ -456,8 +456,10 @@ func (st *state) sessionInitiate(m wire.Message) {
 		transport.add(el("fingerprint", "xmlns", nsDTLS, "hash", "sha-256", "setup", "actpass").
 			txt("00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"))
 	}
-	transport.add(el("candidate", "component", "1", "foundation", "1", "generation", "0", "id", "c1",
-		"ip", "192.0.2.1", "network", "0", "port", "10000", "priority", "2130706431", "protocol", "udp", "type", "host"))
+	if !m.NoCandidates {
+		transport.add(el("candidate", "component", "1", "foundation", "1", "generation", "0", "id", "c1",
+			"ip", "192.0.2.1", "network", "0", "port", "10000", "priority", "2130706431", "protocol", "udp", "type", "host"))
+	}
 	c := el("content", "creator", "initiator", "name", content, "senders", "both").add(
 		el("description", "xmlns", nsRTP, "media", "audio").add(codec, el("rtcp-mux")), transport)
 	// A browser's max-bundle policy wants a BUNDLE group.
