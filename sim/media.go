@@ -350,9 +350,23 @@ func (s *Sim) onP2PIceState(outcome string) {
 		// follows.
 		s.fireSession(s.p2p, evIceConnected)
 		s.setP2PStatus(true)
+	case outcome == wire.IceDisconnected && st == SessionConnected && s.inRoom():
+		// _onIceConnectionInterrupted: passed on while P2P is the active
+		// session.
+		s.fireSession(s.p2p, evIceDisconnect)
+		if s.lib.p2pActive {
+			s.emitEvent(catalog.ConnectionInterrupted, catalog.PhaseMedia)
+		}
+	case outcome == wire.IceConnected && st == SessionInterrupted && s.inRoom():
+		// _onIceConnectionRestored, likewise.
+		s.fireSession(s.p2p, evIceConnected)
+		if s.lib.p2pActive {
+			s.emitEvent(catalog.ConnectionRestored, catalog.PhaseMedia)
+		}
 	case outcome == wire.IceFailed && st == SessionChecking:
 		s.stopP2P()
-	case outcome == wire.IceFailed && st == SessionConnected && s.inRoom():
+	case outcome == wire.IceFailed && (st == SessionConnected || st == SessionInterrupted) && s.inRoom():
+		// _onIceConnectionFailed: P2P stops and the call goes back to JVB.
 		s.stopP2P()
 	}
 }

@@ -271,54 +271,85 @@ func (sv *server) setIce(session wire.Session, state string) {
 	}
 }
 
-// disruptJVB takes the JVB transport's connectivity away: ICE goes
-// disconnected. With recoverAfter > 0 it comes back after that long, unless
-// ICE is failing for good by then; otherwise ICE fails iceFailAfterMs later.
-func (sv *server) disruptJVB(recoverAfter int64) {
-	if !sv.occupant {
+// iceCut is a transport whose connectivity is gone but whose loss the
+// browser has not noticed yet; iceHealing one whose connectivity is back
+// and whose ICE is reconnecting (neither is ever sent).
+const (
+	iceCut     = "cut"
+	iceHealing = "healing"
+)
+
+// ice is a transport's ICE state as the network sees it.
+func (sv *server) ice(session wire.Session) string {
+	if session == wire.P2P {
+		return sv.p2pIce
+	}
+	return sv.jvbIce
+}
+
+// failsFor says whether a transport's connectivity is gone for good.
+func (sv *server) failsFor(session wire.Session) bool {
+	if session == wire.P2P {
+		return sv.p2pIceFails
+	}
+	return sv.jvbIceFails || sv.jvbIceFailOnce
+}
+
+// cutTransport takes a connected transport's connectivity away: from now
+// on the network drops its packets (wire.Network), and the browser notices
+// as Chromium does: ICE disconnected iceDisconnectedMs later, ICE failed
+// iceConnectionFailedMs later. With recoverAfter > 0 connectivity comes
+// back that much later, unless the transport fails for good by then.
+func (sv *server) cutTransport(session wire.Session, recoverAfter int64) {
+	if !sv.occupant || sv.ice(session) != wire.IceConnected {
 		return
 	}
-	switch sv.jvbIce {
-	case wire.IceConnected:
-		sv.jvbIce = wire.IceDisconnected
-		sv.down(wire.Message{Type: wire.IceState, Session: wire.JVB, Text: wire.IceDisconnected})
-	case wire.IceDisconnected:
-		if recoverAfter > 0 {
-			return
+	sv.setIce(session, iceCut)
+	sv.down(wire.Message{Type: wire.Network, Session: session, Text: wire.NetworkCut})
+	sv.schedule(iceDisconnectedMs, session, func() {
+		if sv.ice(session) == iceCut {
+			sv.setIce(session, wire.IceDisconnected)
+			sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceDisconnected})
 		}
-	default:
-		return
-	}
+	})
+	sv.schedule(iceConnectionFailedMs, session, func() {
+		if st := sv.ice(session); st == iceCut || st == wire.IceDisconnected {
+			sv.setIce(session, wire.IceFailed)
+			sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceFailed})
+		}
+	})
 	if recoverAfter > 0 {
-		sv.schedule(recoverAfter, wire.JVB, func() {
-			if sv.jvbIce != wire.IceDisconnected {
-				return
-			}
-			out := wire.IceConnected
-			if sv.jvbIceFails || sv.jvbIceFailOnce {
-				sv.jvbIceFailOnce = false
-				out = wire.IceFailed
-			}
-			sv.jvbIce = out
-			sv.down(wire.Message{Type: wire.IceState, Session: wire.JVB, Text: out})
-		})
+		sv.schedule(recoverAfter, session, func() { sv.healTransport(session) })
+	}
+}
+
+// healTransport gives a cut transport its connectivity back: unnoticed
+// before the browser saw the cut, ICE connected again iceReconnectMs later
+// after it.
+func (sv *server) healTransport(session wire.Session) {
+	st := sv.ice(session)
+	if (st != iceCut && st != wire.IceDisconnected) || sv.failsFor(session) {
 		return
 	}
-	sv.schedule(iceFailAfterMs, wire.JVB, func() {
-		if sv.jvbIce == wire.IceDisconnected {
-			sv.jvbIce = wire.IceFailed
-			sv.down(wire.Message{Type: wire.IceState, Session: wire.JVB, Text: wire.IceFailed})
+	sv.down(wire.Message{Type: wire.Network, Session: session, Text: wire.NetworkHeal})
+	if st == iceCut {
+		sv.setIce(session, wire.IceConnected)
+		return
+	}
+	sv.setIce(session, iceHealing)
+	sv.schedule(iceReconnectMs, session, func() {
+		if sv.ice(session) == iceHealing {
+			sv.setIce(session, wire.IceConnected)
+			sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceConnected})
 		}
 	})
 }
 
-// disruptP2P fails a connected P2P transport.
-func (sv *server) disruptP2P() {
-	if sv.occupant && sv.p2pIce == wire.IceConnected {
-		sv.p2pIce = wire.IceFailed
-		sv.down(wire.Message{Type: wire.IceState, Session: wire.P2P, Text: wire.IceFailed})
-	}
-}
+// disruptJVB takes the JVB transport's connectivity away (cutTransport).
+func (sv *server) disruptJVB(recoverAfter int64) { sv.cutTransport(wire.JVB, recoverAfter) }
+
+// disruptP2P takes the P2P transport's connectivity away for good.
+func (sv *server) disruptP2P() { sv.cutTransport(wire.P2P, 0) }
 
 // roomEvents delivers the room events faults armed for the joined room,
 // once we are in it.

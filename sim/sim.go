@@ -19,8 +19,20 @@ const (
 	// where the bridge offers an unreachable TEST-NET candidate:
 	// disconnected 15.05-15.07 s after checking, four sessions out of four).
 	iceChecksFailMs = 15050
-	iceFailAfterMs  = 5000 // a connected ICE session that loses connectivity: disconnected, then failed
-	interruptionMs  = 2000 // an ice-interruption lasts this long
+	// A connected transport that loses connectivity, as Chromium notices
+	// it (internal/media's slow Chromium tests, against the real bridge
+	// and P2P peer): ICE goes disconnected iceDisconnectedMs after the cut,
+	// and the peer connection fails iceConnectionFailedMs after it
+	// (connectionState failed with ICE still disconnected, which
+	// JingleSessionPC.onconnectionstatechange reports as ICE failed).
+	// Connectivity back before the disconnection goes unnoticed; back after
+	// it, ICE reconnects iceReconnectMs later.
+	iceDisconnectedMs     = 6000
+	iceConnectionFailedMs = 16000
+	iceReconnectMs        = 1000
+	// interruptionMs: an ice-interruption lasts this long, long enough for
+	// the browser to notice it and short of the failure.
+	interruptionMs = 10000
 	moderatorMs     = 3000 // a moderator takes this long to answer a knock
 	p2pStartMs      = 100  // creating the P2P offer
 	// backToP2PDelayMs is JitsiConference's backToP2PDelay (5 s): after a

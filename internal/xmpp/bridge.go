@@ -104,6 +104,22 @@ func (st *state) addBridge(s wire.Session, b Bridge) {
 	st.bridges[s] = b
 }
 
+// network renders what the network does to a session's transport on the
+// bridge's or peer's packets: a cut drops them, a heal lets them through.
+// The browser notices by itself, as a real one does.
+func (st *state) network(m wire.Message) {
+	b := st.bridges[m.Session]
+	if b == nil {
+		return
+	}
+	switch m.Text {
+	case wire.NetworkCut:
+		b.Cut()
+	case wire.NetworkHeal:
+		b.Heal()
+	}
+}
+
 // iceState renders the network's ICE outcome for a session as the network
 // of its bridge or peer: disconnected or failed cut its packets, connected
 // lets them through again. Without one ICE is not rendered (package doc).

@@ -90,6 +90,8 @@ func (st *state) deliver(m wire.Message) {
 		if st.occupant && st.p2pPeer != "" {
 			st.renderPeerAccept(m)
 		}
+	case wire.Network:
+		st.network(m)
 	case wire.IceState:
 		// ICE is between the client's and the bridge's transports, not a
 		// stanza: with a real bridge, its network (bridge.go).

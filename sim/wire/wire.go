@@ -132,6 +132,11 @@ const (
 	// PeerSessionAccept is the other participant's session-accept,
 	// answering P2PInvite.
 	PeerSessionAccept
+	// Network is what the network does to Session's transport, under ICE
+	// and unseen by the client: Text is NetworkCut (its packets are
+	// dropped from now on) or NetworkHeal. The browser notices a cut later,
+	// by itself (IceState).
+	Network
 	numTypes
 )
 
@@ -148,7 +153,7 @@ var typeNames = [numTypes]string{
 	SelfPresence: "self-presence", FocusPresence: "focus-presence", Unavailable: "unavailable",
 	ErrorMessage: "error-message", LobbyInvite: "lobby-invite", SessionInitiate: "session-initiate",
 	IQResult: "iq-result", IceState: "ice-state", RoomConfigResult: "room-config-result",
-	PeerSessionAccept: "peer-session-accept",
+	PeerSessionAccept: "peer-session-accept", Network: "network",
 }
 
 func (t Type) String() string {
@@ -198,6 +203,12 @@ const (
 	// PeerConnectionClosed: the browser closed the peer connection under
 	// us (the machine was suspended): its signalling state is closed.
 	PeerConnectionClosed = "closed"
+)
+
+// What the network does to a transport (Network).
+const (
+	NetworkCut  = "cut"
+	NetworkHeal = "heal"
 )
 
 // What an SDP offer or answer lets the receiver do with it.
