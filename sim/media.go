@@ -323,7 +323,7 @@ func (s *Sim) onP2PAccepted() {
 	}
 	s.fireSession(s.p2p, evAccepted)
 	s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(true)))
-	s.send(wire.Message{Type: wire.IceChecks, Session: wire.P2P}, iceCheckMs, wire.P2P)
+	s.send(wire.Message{Type: wire.IceChecks, Session: wire.P2P}, p2pIceCheckMs, wire.P2P)
 }
 
 // onPeerSessionAccept is the other participant's answer to our offer.
@@ -339,7 +339,7 @@ func (s *Sim) onPeerSessionAccept(m *wire.Message) {
 	}
 	s.fireSession(s.p2p, evAccepted)
 	s.emitEvent(catalog.MediaSessionStarted, catalog.PhaseMedia, P("isP2P", BoolV(true)))
-	s.send(wire.Message{Type: wire.IceChecks, Session: wire.P2P}, iceCheckMs, wire.P2P)
+	s.send(wire.Message{Type: wire.IceChecks, Session: wire.P2P}, p2pIceCheckMs, wire.P2P)
 }
 
 func (s *Sim) onP2PIceState(outcome string) {

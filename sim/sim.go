@@ -13,6 +13,12 @@ import (
 const (
 	rtt        = 40  // one request/answer exchange with prosody or jicofo
 	iceCheckMs = 200 // ICE connectivity checks until connected
+	// p2pIceCheckMs: the P2P session's checks run between two browsers
+	// behind their NATs (server-reflexive candidates, perhaps a relay),
+	// slower than against the bridge's public address: the JVB session
+	// connects first, as the Chromium tier needs to see it (on loopback
+	// both take a few ms, and the real network's pace is the model's).
+	p2pIceCheckMs = 1000
 	// iceChecksFailMs: checks that find no reachable candidate pair end
 	// this long after they start, with the ICE state going disconnected,
 	// then failed, as Chromium does (measured with js/examples/browser,
@@ -33,8 +39,8 @@ const (
 	// interruptionMs: an ice-interruption lasts this long, long enough for
 	// the browser to notice it and short of the failure.
 	interruptionMs = 10000
-	moderatorMs     = 3000 // a moderator takes this long to answer a knock
-	p2pStartMs      = 100  // creating the P2P offer
+	moderatorMs    = 3000 // a moderator takes this long to answer a knock
+	p2pStartMs     = 100  // creating the P2P offer
 	// backToP2PDelayMs is JitsiConference's backToP2PDelay (5 s): after a
 	// member left, P2P starts again only that much later.
 	backToP2PDelayMs = 5000

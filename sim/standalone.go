@@ -24,6 +24,14 @@ type ServerHost interface {
 	Down(m wire.Message, d int64)
 }
 
+// IceCheckMs is how long ICE connectivity checks take to connect on the
+// model's network: its client tells the server side they started that much
+// after they did, and a host pacing a real browser's checks does the same.
+const IceCheckMs = iceCheckMs
+
+// P2PIceCheckMs is IceCheckMs for the P2P session's checks.
+const P2PIceCheckMs = p2pIceCheckMs
+
 type hostAdapter struct{ h ServerHost }
 
 func (a hostAdapter) schedule(d int64, scope wire.Session, fn func()) { a.h.Schedule(d, scope, fn) }

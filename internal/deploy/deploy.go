@@ -55,6 +55,13 @@ type cue struct {
 	pos  scenario.Pos
 	msgs int   // client messages received before it, in the model
 	wait int64 // ms after the last of them (or after the start)
+	// checks is the number of JVB connectivity checks the model's server
+	// side saw start before it, and checkWait how long after the last of
+	// them it came: with real media the checks run at the network's pace,
+	// after the client's answer, so a fault on a connected session waits
+	// for them (SetBridges).
+	checks    int
+	checkWait int64
 }
 
 // expected is one client message of the model's run.
@@ -71,6 +78,7 @@ type Deployment struct {
 
 	cues   []cue
 	expect []expected // the model client's messages, compared by type
+	media  bool       // real bridges and peers (SetBridges)
 
 	// Warning, when set, says what of the scenario the deployment cannot
 	// play.
@@ -85,6 +93,7 @@ type Deployment struct {
 	now     int64 // the caller's clock (Tick), ms
 	skip    int64 // what advance cues added to it
 	seen    []expected
+	checks  []int64   // when the JVB connectivity checks started
 	lastUp  wire.Type // the last client message observed
 	next    int       // the next cue to apply
 	played  []string
@@ -113,14 +122,18 @@ func New(sc *scenario.Scenario, opts Options) (*Deployment, error) {
 	sc = &pinned
 	d := &Deployment{sc: sc, manual: opts.Manual}
 	var ups []expected
-	atStep := map[int]int{}
+	var checks []int64
+	atStep, atCheck := map[int]int{}, map[int]int{}
 	res := scenario.Run(sc, scenario.Options{
 		OnServerReceive: func(t int64, m wire.Message) {
 			if compared(m.Type) {
 				ups = append(ups, expected{m.Type, t})
 			}
+			if jvbChecks(m) {
+				checks = append(checks, t)
+			}
 		},
-		OnStep: func(i int) { atStep[i] = len(ups) },
+		OnStep: func(i int) { atStep[i], atCheck[i] = len(ups), len(checks) },
 	})
 	if !res.Pass && res.FailedStep >= 0 {
 		// Steps after a failed expectation never ran: no cue for them.
@@ -137,9 +150,12 @@ func New(sc *scenario.Scenario, opts Options) (*Deployment, error) {
 			continue
 		}
 		k := atStep[e.Index]
-		c := cue{in: st.Input, pos: st.Pos, msgs: k, wait: e.T}
+		c := cue{in: st.Input, pos: st.Pos, msgs: k, wait: e.T, checks: atCheck[e.Index]}
 		if k > 0 {
 			c.wait = e.T - ups[k-1].t
+		}
+		if c.checks > 0 {
+			c.checkWait = e.T - checks[c.checks-1]
 		}
 		d.cues = append(d.cues, c)
 	}
@@ -164,6 +180,25 @@ func serverSide(st *scenario.Step) bool {
 	return false
 }
 
+// connectGraceMs is the least time a cue that follows the JVB checks
+// leaves the browser to connect once the network lets its packets through
+// (tens of ms on loopback): in the model a fault may cut the session at
+// the very instant it connects.
+const connectGraceMs = 500
+
+// jvbChecks says whether a client message is the start of the JVB
+// session's connectivity checks.
+func jvbChecks(m wire.Message) bool { return m.Type == wire.IceChecks && m.Session == wire.JVB }
+
+// SetBridges gives every session a real bridge or peer (xmpp.Server's
+// SetBridges); cues then also wait for the JVB checks the model had seen.
+func (d *Deployment) SetBridges(f xmpp.NewBridgeFunc) {
+	d.mu.Lock()
+	d.media = true
+	d.mu.Unlock()
+	d.server.SetBridges(f)
+}
+
 // Server is the server side the deployment serves.
 func (d *Deployment) Server() *xmpp.Server { return d.server }
 
@@ -173,6 +208,11 @@ func (d *Deployment) Scenario() *scenario.Scenario { return d.sc }
 // observe is the server's hook (under its lock): it notes the client's
 // signalling.
 func (d *Deployment) observe(t int64, m wire.Message) {
+	if jvbChecks(m) {
+		d.mu.Lock()
+		d.checks = append(d.checks, t)
+		d.mu.Unlock()
+	}
 	if !compared(m.Type) {
 		return
 	}
@@ -245,10 +285,14 @@ func (d *Deployment) play() error {
 		// story is played to its end for whoever watches.
 		if !d.manual && d.next < len(d.cues) {
 			n := &d.cues[d.next]
-			if len(d.seen) >= n.msgs {
+			checked := !d.media || len(d.checks) >= n.checks
+			if len(d.seen) >= n.msgs && checked {
 				at := n.wait
 				if n.msgs > 0 {
 					at += d.seen[n.msgs-1].t
+				}
+				if d.media && n.checks > 0 {
+					at = max(at, d.checks[n.checks-1]+max(n.checkWait, connectGraceMs))
 				}
 				if at <= to {
 					c, to = n, at

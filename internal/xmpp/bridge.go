@@ -97,11 +97,32 @@ func (st *state) endBridges() {
 	st.p2pOffer = ""
 }
 
+// addBridge keeps a session's new bridge or peer, its packets held until
+// the server side's network says the browser's checks connected (iceState):
+// the network's pace is the model's, so that a real browser's sessions
+// connect when, and in the order, the model's do.
 func (st *state) addBridge(s wire.Session, b Bridge) {
 	if st.bridges == nil {
 		st.bridges = map[wire.Session]Bridge{}
 	}
 	st.bridges[s] = b
+	b.Cut()
+}
+
+// checksStarted tells the server side's network that the browser's checks
+// against b began (wire.IceChecks) as the model's client tells it:
+// sim.IceCheckMs (sim.P2PIceCheckMs) later, when the network answers with
+// their outcome.
+func (st *state) checksStarted(session wire.Session, b Bridge) {
+	d := int64(sim.IceCheckMs)
+	if session == wire.P2P {
+		d = sim.P2PIceCheckMs
+	}
+	st.Schedule(d, session, func() {
+		if st.bridges[session] == b {
+			st.receive(wire.Message{Type: wire.IceChecks, Session: session})
+		}
+	})
 }
 
 // network renders what the network does to a session's transport on the
@@ -229,11 +250,7 @@ func (st *state) peerAccept() bool {
 	// The peer has its answer: the browser's checks run against it, and
 	// the server side's network learns they started, so that its faults
 	// find the transport it thinks they act on.
-	st.afterReceive(func() {
-		if st.bridges[wire.P2P] == b {
-			st.receive(wire.Message{Type: wire.IceChecks, Session: wire.P2P})
-		}
-	})
+	st.checksStarted(wire.P2P, b)
 	return true
 }
 
@@ -260,5 +277,5 @@ func (st *state) bridgeAccept(session wire.Session, t wire.Type, j *Element, got
 		st.endBridge(session)
 		return
 	}
-	st.receive(wire.Message{Type: wire.IceChecks, Session: session})
+	st.checksStarted(session, b)
 }

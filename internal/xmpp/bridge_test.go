@@ -109,7 +109,7 @@ func TestIceRestartInPlace(t *testing.T) {
 			// The first checks fail about 15 s after they start: the bridge
 			// stays cut, never healed.
 			ctl(t, ep, `{"op":"advance","to":16000}`)
-			if got := b.calls(); got != "accept:session-accept cut cut" {
+			if got := b.calls(); got != "cut accept:session-accept cut cut" {
 				t.Fatalf("bridge calls after the first checks: %q", got)
 			}
 

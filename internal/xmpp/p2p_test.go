@@ -300,6 +300,9 @@ func TestP2PWeOfferRealPeer(t *testing.T) {
 	b.setAnswer(accept)
 	c.send(trickle)
 	c.until(`id='ti'`, `type='result'`)
+	// The peer holds its packets until the network's checks connect, at
+	// the model's pace.
+	ctl(t, ep, `{"op":"advance","to":2000}`)
 	i := b.wait(webrtc.ICEConnectionStateConnected, 0, 10*time.Second)
 
 	// The server side learnt the checks started (its network says
@@ -379,6 +382,7 @@ func TestP2PPeerOffersRealPeer(t *testing.T) {
 	br := newBrowser(t)
 	c.send(br.accept(offer))
 	c.until(`id='acc'`, `type='result'`)
+	ctl(t, ep, `{"op":"advance","to":4500}`)
 	i := br.wait(webrtc.ICEConnectionStateConnected, 0, 10*time.Second)
 	ctl(t, ep, `{"op":"fault","fault":"p2p-ice-failure"}`)
 	br.wait(webrtc.ICEConnectionStateDisconnected, i, 5*time.Second)

@@ -70,9 +70,6 @@ type state struct {
 	newBridge NewBridgeFunc
 	bridges   map[wire.Session]Bridge
 	p2pOffer  string
-	// deferred runs once the server side has handled the client message
-	// it is handling (afterReceive).
-	deferred []func()
 
 	// sm is the resumable session (XEP-0198); resumeAnswer the server
 	// side's answer to a resumption.
@@ -140,23 +137,7 @@ func (st *state) receive(m wire.Message) []wire.Message {
 	}
 	_ = st.srv.Receive(m) // only client types are passed
 	st.during = nil
-	for len(st.deferred) > 0 {
-		fn := st.deferred[0]
-		st.deferred = st.deferred[1:]
-		fn()
-	}
 	return got
-}
-
-// afterReceive runs fn once the server side has handled the client
-// message it is handling, or at once when it is handling none: what it
-// sends the server side does not reach it in the middle of another.
-func (st *state) afterReceive(fn func()) {
-	if st.during == nil {
-		fn()
-		return
-	}
-	st.deferred = append(st.deferred, fn)
 }
 
 // next returns the time of the earliest queued item.
