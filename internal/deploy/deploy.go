@@ -11,7 +11,10 @@
 // received when it was applied, and how long after the last of them. In
 // real time it applies the input once the real client has sent as many,
 // and that long after: a kick waits for the join, an approval for the
-// knock, however slow the application is.
+// knock, however slow the application is. With real media (SetBridges) an
+// input also waits for as many starts of the JVB session's connectivity
+// checks as the model had seen, and as long after the last of them (at
+// least connectGraceMs): a cut comes after the session connected.
 //
 // The verdict is on what the server side saw: the client's messages (the
 // conference requests, joins, lobby joins, leaves, room configuration,
