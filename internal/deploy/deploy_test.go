@@ -237,3 +237,63 @@ func TestTickAndAdvanceConcurrently(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// bridge is a stand-in for a real bridge: an offer the endpoint sends, and
+// a record of the network's cuts and heals.
+type bridge struct{ calls []string }
+
+func (b *bridge) Offer() string {
+	return `<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' initiator='focus@auth.meet.example/focus' sid='confsim-sid-1'/>`
+}
+func (b *bridge) Answer(string) (string, error)       { return "", fmt.Errorf("no P2P here") }
+func (b *bridge) Accept(string) error                 { b.calls = append(b.calls, "accept"); return nil }
+func (b *bridge) Cut()                                { b.calls = append(b.calls, "cut") }
+func (b *bridge) Heal()                               { b.calls = append(b.calls, "heal") }
+func (b *bridge) RestartInPlace(bool) (string, error) { return "", fmt.Errorf("no restart here") }
+func (b *bridge) Close() error                        { return nil }
+
+const cutScenario = `
+description: a connected JVB session cut and healed
+room: {occupants: 1}
+deployment: {p2p: false}
+steps:
+  - action: join
+  - expect: {event: conference.connectionEstablished}
+  - fault: ice-interruption
+  - expect: {event: conference.connectionInterrupted}
+`
+
+// With real media a cut of the connected session waits for the session's
+// checks, however late the client answers the offer, and leaves the
+// browser a moment to connect once its packets flow.
+func TestCutWaitsForTheChecks(t *testing.T) {
+	d := load(t, cutScenario, Options{})
+	b := &bridge{}
+	d.SetBridges(func(xmpp.BridgeOptions) (xmpp.Bridge, error) { return b, nil })
+	cl := connect(t, d)
+	cl.send(t, fmt.Sprintf(confFrame, 1))
+	d.Tick(100)
+	cl.send(t, fmt.Sprintf(joinFrame, ""))
+	d.Tick(5000) // the offer is out; the client has not answered it
+	if v := d.Verdict(); len(v.Played) != 0 {
+		t.Fatalf("played %q before the session's checks", v.Played)
+	}
+	if !cl.wrote(`confsim-sid-1`) {
+		t.Fatalf("no session-initiate:\n%s", strings.Join(cl.out, "\n"))
+	}
+	cl.send(t, `<iq to="room@conference.meet.example/focus" type="set" id="a1" xmlns="jabber:client">`+
+		`<jingle action="session-accept" initiator="focus@auth.meet.example/focus" sid="confsim-sid-1" xmlns="urn:xmpp:jingle:1"/></iq>`)
+	d.Tick(5100) // the checks start 200 ms after the answer
+	d.Tick(5600) // connected at 5200; the cut waits until 5700
+	if v := d.Verdict(); len(v.Played) != 0 {
+		t.Fatalf("played %q, want the cut 500 ms after the checks connected", v.Played)
+	}
+	d.Tick(5700)
+	v := d.Verdict()
+	if len(v.Played) != 1 || !strings.Contains(v.Played[0], "ice-interruption") {
+		t.Fatalf("played %q, want the interruption", v.Played)
+	}
+	if got, want := strings.Join(b.calls, " "), "cut accept heal cut"; got != want {
+		t.Fatalf("bridge calls %q, want %q: held, answered, connected at the model's pace, cut", got, want)
+	}
+}
