@@ -284,7 +284,8 @@ func TestCutWaitsForTheChecks(t *testing.T) {
 	cl.send(t, `<iq to="room@conference.meet.example/focus" type="set" id="a1" xmlns="jabber:client">`+
 		`<jingle action="session-accept" initiator="focus@auth.meet.example/focus" sid="confsim-sid-1" xmlns="urn:xmpp:jingle:1"/></iq>`)
 	d.Tick(5100) // the checks start 200 ms after the answer
-	d.Tick(5600) // connected at 5200; the cut waits until 5700
+	d.Tick(5300) // connected at 5200
+	d.Tick(5600) // the cut waits until 5700
 	if v := d.Verdict(); len(v.Played) != 0 {
 		t.Fatalf("played %q, want the cut 500 ms after the checks connected", v.Played)
 	}
