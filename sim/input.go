@@ -79,7 +79,7 @@ var Signals = []Signal{
 	{"focus-recovers", "Jicofo answers conference requests again: the refusal armed by jicofo-unavailable, orchestration-failure, focus-connection-lost or a graceful shutdown is lifted, and the next request succeeds."},
 	{"focus-not-ready", "Jicofo answers the next conference request with ready=false; the library retries with its back-off."},
 	{"focus-silent", "Jicofo never answers the conference request. Moderator sends it without a timeout, so the library waits for ever: no event, no error."},
-	{"ice-interruption", "The network drops the JVB session's packets for 10 s: the browser notices 6 s into the cut (ICE disconnected, conference.connectionInterrupted) and ICE reconnects 1 s after the packets flow again."},
+	{"ice-interruption", "The network drops the JVB session's packets for 10 s: the browser notices 6 s into the cut (ICE disconnected, conference.connectionInterrupted) and ICE reconnects within 0.2 s of the packets flowing again."},
 	{"ice-transient-failure", "The JVB ICE connection fails once; the library's restart recovers it."},
 	{"lobby-disabled", "A moderator turns the lobby off while we wait in it: the lobby is destroyed with the main room as alternate jid."},
 	{"login-refused", "The XMPP server refuses the client's credentials (client.logged_in): SASL <failure><not-authorized/> (connection.passwordRequired, then connection.droppedError)."},

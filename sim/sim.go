@@ -26,8 +26,10 @@ const (
 	// disconnected 15.05-15.07 s after checking, four sessions out of four).
 	iceChecksFailMs = 15050
 	// A connected transport that loses connectivity, as Chromium notices
-	// it (internal/media's slow Chromium tests, against the real bridge
-	// and P2P peer): ICE goes disconnected iceDisconnectedMs after the cut,
+	// it (internal/media's chromium_cut_test.go against the real bridge:
+	// disconnected 5.3-7.6 s into a cut, connectionState failed 10.0 s
+	// later, back 0.01-0.24 s after a heal): ICE goes disconnected
+	// iceDisconnectedMs after the cut,
 	// and the peer connection fails iceConnectionFailedMs after it
 	// (connectionState failed with ICE still disconnected, which
 	// JingleSessionPC.onconnectionstatechange reports as ICE failed).
@@ -35,7 +37,7 @@ const (
 	// it, ICE reconnects iceReconnectMs later.
 	iceDisconnectedMs     = 6000
 	iceConnectionFailedMs = 16000
-	iceReconnectMs        = 1000
+	iceReconnectMs        = 200
 	// interruptionMs: an ice-interruption lasts this long, long enough for
 	// the browser to notice it and short of the failure.
 	interruptionMs = 10000
