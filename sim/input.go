@@ -91,7 +91,7 @@ var Signals = []Signal{
 	{"prosody-restart", "Prosody crashes and comes back: the socket closes without <close/> and the sessions it held are gone, so a stream resumption is refused with item-not-found (connection.droppedError)."},
 	{"server-shutdown", "Prosody shuts down: stream error <system-shutdown/> (over BOSH a terminate body), which leaves no stream to resume (connection.droppedError, over BOSH connection.otherError)."},
 	{"session-accept-unanswered", "Jicofo never answers our session-accept; the library's 10 s IQ timeout fails the offer/answer (OFFER_ANSWER_FAILED, reason timeout)."},
-	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error (IceFailedHandling only: with enableIceRestart the restart is in place and sends no session-terminate)."},
+	{"restart-terminate-error", "Jicofo answers the ICE-restart session-terminate with an IQ error, resource-constraint as when it rate-limits restart requests (IceFailedHandling only: with enableIceRestart the restart is in place and sends no session-terminate)."},
 	{"shard-changed", "The proxy now sends the client's traffic to another shard: with deployment.shard, the next WebSocket keep-alive sees another x-jitsi-shard (connection.otherError with details.shard_changed)."},
 	{"visitors-queue", "Jicofo answers the conference request with live=false (visitors wait for the meeting to start)."},
 	{"visitors-redirect", "Jicofo answers the conference request with a visitor node (vnode) to move to."},

@@ -99,8 +99,11 @@ func (s *Sim) onIQResult(m *wire.Message) {
 		}
 	case wire.SessionTerminate:
 		// IceFailedHandling's session-terminate with restart: jicofo
-		// refusing it leaves no way to recover.
-		if m.Condition != "" {
+		// refusing it leaves no way to recover (_stopJvbSession's failure
+		// callback). terminate() ends the session at once, and
+		// newJingleErrorHandler ignores an item-not-found for an ended
+		// session.
+		if m.Condition != "" && m.Condition != "item-not-found" {
 			s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFailInRoom)
 		}
 	}

@@ -121,7 +121,10 @@ func (sv *server) receive(m *wire.Message) {
 		sv.jvbIce = ""
 		r := wire.Message{Type: wire.IQResult, For: wire.SessionTerminate, Session: wire.JVB}
 		if sv.restartTerminateError {
-			r.Condition = "item-not-found"
+			// JitsiMeetConferenceImpl.onSessionTerminate: a participant's
+			// restart requests are rate-limited (resource-constraint,
+			// "rate-limited").
+			r.Condition = "resource-constraint"
 			sv.down(r)
 			return
 		}
