@@ -76,16 +76,21 @@ func TestIceRestartInPlace(t *testing.T) {
 	// Checks that fail end 15.05 s after they start (Chromium), and each
 	// in-place restart's fallback (JVB_ICE_RESTART_RECOVERY_TIMEOUT, 15 s)
 	// comes first: IceFailedHandling sends a session-terminate and jicofo
-	// re-invites. The restart counter reaches three across both kinds, and
-	// the failure after it is ICE_FAILED; the library goes on in
-	// failed-in-room, where the last fallback re-invites once more.
+	// re-invites. The jittered wait and the fallback are the conference's
+	// timers: the second restart, after the first restart's checks fail,
+	// lands on the re-invited session, and its fallback re-invites again
+	// (the Chromium tier shows both re-invites, at 33.4 and 49.7 s). The
+	// counter reaches three across both kinds, and the failure after it is
+	// ICE_FAILED; the library goes on in failed-in-room, where the last
+	// fallback re-invites once more.
 	regions := times(s, isEvent(catalog.ServerRegionChanged))
 	failed := times(s, isErr(catalog.IceFailed))
-	require.Len(t, regions, 3, dump(s))
+	require.Len(t, regions, 4, dump(s))
 	require.Len(t, failed, 2, dump(s))
-	assert.Greater(t, failed[0], regions[1], "a re-invite before ICE_FAILED:\n%s", dump(s))
-	assert.Less(t, failed[0], regions[2], dump(s))
+	assert.Greater(t, failed[0], regions[2], "two re-invites before ICE_FAILED:\n%s", dump(s))
+	assert.Less(t, failed[0], regions[3], dump(s))
 	assert.Greater(t, regions[1]-regions[0], int64(15000+15000), "the re-invite comes from the 15 s fallback of a restart made after the first 15 s failure:\n%s", dump(s))
+	assert.Less(t, regions[2]-regions[1], int64(15000+5000), "the second restart's fallback re-invites 15 s after it, on the re-invited session:\n%s", dump(s))
 	assert.Equal(t, "failed-in-room/jvb:failed", s.State().String())
 }
 

@@ -168,7 +168,7 @@ var sessionTransitions = []transition{
 	{evIceConnected, []string{"checking", "interrupted", "restarting"}, "connected"},
 	{evIceDisconnect, []string{"connected"}, "interrupted"},
 	{evIceFailed, []string{"checking", "connected", "interrupted", "restarting"}, "failed"},
-	{evRestart, []string{"failed"}, "restarting"},
+	{evRestart, []string{"checking", "connected", "interrupted", "failed", "restarting"}, "restarting"},
 	{evTerminate, []string{"negotiating", "checking", "connected", "interrupted", "failed", "restarting"}, "ended"},
 }
 

@@ -214,29 +214,46 @@ func (s *Sim) setP2PStatus(active bool) {
 }
 
 // jvbIceFailed is JingleSessionPC's CONNECTION_ICE_FAILED on the JVB session,
-// handled by JitsiConference._onIceConnectionFailed.
+// handled by JitsiConference._onIceConnectionFailed. Its jittered wait is
+// the conference's timer, not the session's: it acts on whatever JVB
+// session there is by then (a re-invited one included).
 func (s *Sim) jvbIceFailed() {
 	s.fireSession(s.jvb, evIceFailed)
 	if s.lib.iceRestarts >= iceRestartLimit {
 		s.raiseIn(catalog.PhaseMedia, catalog.IceFailed, evFailInRoom)
 		return
 	}
-	s.afterJVB(s.jitterDelay(s.lib.iceRestarts, 1000, 2), func() {
+	s.after(s.jitterDelay(s.lib.iceRestarts, 1000, 2), func() {
+		if !s.inRoom() {
+			return
+		}
 		s.lib.iceRestarts++
 		if s.cfg.Deployment.EnableIceRestart {
-			// _restartJvbIceWithFallback: an in-place restart, and if ICE
-			// is not connected JVB_ICE_RESTART_RECOVERY_TIMEOUT (15 s)
-			// later, IceFailedHandling after all.
-			s.fireSession(s.jvb, evRestart)
-			s.checkJVBIce()
-			s.afterJVB(iceRestartRecoveryMs, func() {
-				if s.jvbState() != SessionConnected {
-					s.iceFailedHandling()
-				}
-			})
+			s.restartJvbIceWithFallback()
 			return
 		}
 		s.iceFailedHandling()
+	})
+}
+
+// restartJvbIceWithFallback is JitsiConference._restartJvbIceWithFallback:
+// an in-place ICE restart of the current JVB session
+// (JingleSessionPC.restartIce), and, if ICE is not connected
+// JVB_ICE_RESTART_RECOVERY_TIMEOUT (15 s) later, IceFailedHandling after
+// all; without a session to restart the request fails and IceFailedHandling
+// runs at once.
+func (s *Sim) restartJvbIceWithFallback() {
+	switch s.jvbState() {
+	case SessionNone, SessionEnded, SessionNegotiating:
+		s.iceFailedHandling()
+		return
+	}
+	s.fireSession(s.jvb, evRestart)
+	s.checkJVBIce()
+	s.after(iceRestartRecoveryMs, func() {
+		if s.inRoom() && s.jvbState() != SessionConnected {
+			s.iceFailedHandling()
+		}
 	})
 }
 
@@ -244,15 +261,17 @@ func (s *Sim) jvbIceFailed() {
 // when it is answered, 2 s later, if the JVB session is still not
 // connected, a session-terminate asking jicofo to re-invite
 // (_actOnIceFailed). A ping that fails does nothing at all: the media stays
-// down and no error is raised.
+// down and no error is raised. Its timers are its own, not the session's.
 func (s *Sim) iceFailedHandling() {
-	s.send(wire.Message{Type: wire.Ping, Session: wire.JVB}, rtt, wire.JVB)
+	s.send(wire.Message{Type: wire.Ping, Session: wire.JVB}, rtt, wire.NoSession)
 }
 
 // onPingAnswered is the ping's success in IceFailedHandling.
 func (s *Sim) onPingAnswered() {
-	s.afterJVB(2000, func() {
-		if s.jvbState() == SessionConnected {
+	s.after(2000, func() {
+		// _actOnIceFailed: nothing without a room or a JVB session, or
+		// once ICE is connected again.
+		if st := s.jvbState(); !s.inRoom() || st == SessionNone || st == SessionEnded || st == SessionConnected {
 			return
 		}
 		s.endSession(s.jvb, &s.lib.jvbGen)
