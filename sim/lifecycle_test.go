@@ -142,6 +142,21 @@ func TestIceInterruptionRestores(t *testing.T) {
 	assert.Empty(t, errorsOf(s))
 }
 
+// Two interruptions in a row: the first cut's timers do not act on the
+// second, which heals in time like the first.
+func TestIceInterruptionsInARow(t *testing.T) {
+	s := drive(t, twoParty, act(sim.ActionJoin), settled())
+	require.NoError(t, s.Step(sim.Input{Fault: "ice-interruption"}))
+	require.NoError(t, s.Advance(12000))
+	require.NoError(t, s.Step(sim.Input{Fault: "ice-interruption"}))
+	require.NoError(t, s.Settle())
+	assert.Len(t, times(s, isEvent(catalog.ConnectionInterrupted)), 2, dump(s))
+	for _, r := range s.Records() {
+		assert.NotEqual(t, sim.SessionFailed, r.State.JVB, "no ICE failure:\n%s", dump(s))
+	}
+	assert.Equal(t, "joined/jvb:connected", s.State().String(), dump(s))
+}
+
 // A P2P ICE failure stops P2P and falls back to JVB without an error.
 func TestP2PIceFailureFallsBackSilently(t *testing.T) {
 	cfg := twoParty

@@ -243,6 +243,9 @@ func (s *Sim) jvbIceFailed() {
 // all; without a session to restart the request fails and IceFailedHandling
 // runs at once.
 func (s *Sim) restartJvbIceWithFallback() {
+	// restartIce refuses a session that has ended. Not modelled: one
+	// whose session-accept is still unanswered is restarted by the
+	// library too; here it falls back at once.
 	switch s.jvbState() {
 	case SessionNone, SessionEnded, SessionNegotiating:
 		s.iceFailedHandling()

@@ -97,6 +97,9 @@ func (s *Sim) down(m *wire.Message, d int64) {
 // receive is the client side's entry point: the library's handler for each
 // kind of stanza (or ICE outcome) it receives.
 func (s *Sim) receive(m *wire.Message) {
+	if m.Type == wire.Network {
+		return // the network's doing, unseen by the client
+	}
 	if m.Type != wire.IceState && m.Type != wire.ConnectFailed && m.Type != wire.KeepAliveResult {
 		// StropheLastSuccess: raw XMPP input while connected; not ICE,
 		// not a failed HTTP request, not the keep-alive's HTTP answer.

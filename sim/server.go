@@ -19,6 +19,9 @@ type server struct {
 	jvbIce     string // the JVB transport as the network sees it: "", or a wire.Ice* outcome
 	p2pIce     string // the P2P transport
 	peerOffer  bool   // the other participant has offered us P2P
+	// jvbCut and p2pCut count the transports' cuts, so that a cut's
+	// timers do not act on a later one.
+	jvbCut, p2pCut uint32
 	conn       connServer
 }
 
@@ -233,7 +236,8 @@ func (sv *server) sessionInitiate() {
 }
 
 // iceChecks is the network's answer to a transport's connectivity checks:
-// connected at once (they arrive iceCheckMs after they start), or, when
+// connected at once (they arrive iceCheckMs, for P2P p2pIceCheckMs, after
+// they start), or, when
 // no candidate pair works, disconnected then failed iceChecksFailMs after
 // they started.
 func (sv *server) iceChecks(session wire.Session) {
@@ -254,7 +258,11 @@ func (sv *server) iceChecks(session wire.Session) {
 		return
 	}
 	sv.setIce(session, iceChecking)
-	sv.schedule(iceChecksFailMs-iceCheckMs, session, func() {
+	checks := int64(iceCheckMs) // the client tells us they started this late
+	if session == wire.P2P {
+		checks = p2pIceCheckMs
+	}
+	sv.schedule(iceChecksFailMs-checks, session, func() {
 		sv.setIce(session, wire.IceFailed)
 		sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceDisconnected})
 		sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceFailed})
@@ -307,22 +315,35 @@ func (sv *server) cutTransport(session wire.Session, recoverAfter int64) {
 	if !sv.occupant || sv.ice(session) != wire.IceConnected {
 		return
 	}
+	cuts := &sv.jvbCut
+	if session == wire.P2P {
+		cuts = &sv.p2pCut
+	}
+	*cuts++
+	this := *cuts
 	sv.setIce(session, iceCut)
 	sv.down(wire.Message{Type: wire.Network, Session: session, Text: wire.NetworkCut})
 	sv.schedule(iceDisconnectedMs, session, func() {
-		if sv.ice(session) == iceCut {
+		if *cuts == this && sv.ice(session) == iceCut {
 			sv.setIce(session, wire.IceDisconnected)
 			sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceDisconnected})
 		}
 	})
 	sv.schedule(iceConnectionFailedMs, session, func() {
-		if st := sv.ice(session); st == iceCut || st == wire.IceDisconnected {
+		if st := sv.ice(session); *cuts == this && (st == iceCut || st == wire.IceDisconnected) {
+			if session == wire.JVB {
+				sv.jvbIceFailOnce = false // this is the one failure
+			}
 			sv.setIce(session, wire.IceFailed)
 			sv.down(wire.Message{Type: wire.IceState, Session: session, Text: wire.IceFailed})
 		}
 	})
 	if recoverAfter > 0 {
-		sv.schedule(recoverAfter, session, func() { sv.healTransport(session) })
+		sv.schedule(recoverAfter, session, func() {
+			if *cuts == this {
+				sv.healTransport(session)
+			}
+		})
 	}
 }
 
