@@ -22,7 +22,7 @@ type server struct {
 	// jvbCut and p2pCut count the transports' cuts, so that a cut's
 	// timers do not act on a later one.
 	jvbCut, p2pCut uint32
-	conn       connServer
+	conn           connServer
 }
 
 // serverHost is what the server side needs from whoever runs it: the
