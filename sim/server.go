@@ -237,9 +237,8 @@ func (sv *server) sessionInitiate() {
 
 // iceChecks is the network's answer to a transport's connectivity checks:
 // connected at once (they arrive iceCheckMs, for P2P p2pIceCheckMs, after
-// they start), or, when
-// no candidate pair works, disconnected then failed iceChecksFailMs after
-// they started.
+// they start), or, when no candidate pair works, disconnected then failed
+// iceChecksFailMs after they started.
 func (sv *server) iceChecks(session wire.Session) {
 	if session == wire.JVB && sv.bridgeNoCandidates {
 		// No remote candidate, no pair: the checks never start, and the
