@@ -66,7 +66,7 @@ test('useFakeTimers() with no clock follows the global fake timers (as Vitest an
         const sim = createSimulation({ room: { occupants: 1 } });
         const uninstall = sim.useFakeTimers();
         const app = startConference(sim.JitsiMeetJS);
-        await clock.tickAsync(1000);
+        await clock.tickAsync(2000); // P2P connects 1 s after its answer
         assert.equal(app.joined, true);
         assert.equal(sim.state(), 'joined/jvb:connected/p2p:connected');
         uninstall();
