@@ -27,6 +27,8 @@ type library struct {
 	noBridgeAvailable   bool   // ChatRoom flag: never reset
 	jvbWasConnected     bool   // the current JVB session's ICE was connected once
 	p2pActive           bool   // P2P_STATUS(true) was emitted
+	deferredP2P         bool   // deferredStartP2PTask is set
+	deferredP2PGen      uint32 // invalidates a cleared deferred start
 	jvbInterrupted      bool   // JitsiConference.isJvbConnectionInterrupted
 	destroyed           bool   // MUC_DESTROYED left the ChatRoom joined
 	acceptPending       bool   // our session-accept waits for its answer

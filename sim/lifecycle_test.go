@@ -426,6 +426,27 @@ func TestP2PStartsOnJoinAndBackAfterDelay(t *testing.T) {
 	assert.Equal(t, left+5000+p2pOfferMs+rttMs, again[0], "back to P2P after backToP2PDelay:\n%s", dump(s))
 }
 
+// A deferred P2P start is cleared when the call grows again before it
+// fires (_maybeClearDeferredStartP2P): only the last shrink's counts.
+func TestDeferredP2PStartCleared(t *testing.T) {
+	cfg := twoParty
+	cfg.Deployment.P2P = nil
+	cfg.Room.Occupants = 2
+	s := drive(t, cfg, act(sim.ActionJoin), settled())
+	require.NoError(t, s.Step(sim.Input{Fault: "participant-leaves"})) // deferred start
+	require.NoError(t, s.Advance(2000))
+	require.NoError(t, s.Step(sim.Input{Fault: "participant-joins"})) // cleared
+	require.NoError(t, s.Advance(1000))
+	last := s.Now()
+	require.NoError(t, s.Step(sim.Input{Fault: "participant-leaves"})) // deferred again
+	require.NoError(t, s.Settle())
+	started := times(s, func(r sim.Record) bool {
+		return r.Event == catalog.MediaSessionStarted && r.Params[0].Value.Bool
+	})
+	require.Len(t, started, 1, dump(s))
+	assert.Equal(t, last+5000+p2pOfferMs+rttMs, started[0], dump(s))
+}
+
 // P2P is on unless the deployment turns it off (JitsiConference.isP2PEnabled).
 func TestP2POnByDefault(t *testing.T) {
 	cfg := twoParty

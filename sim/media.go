@@ -291,16 +291,22 @@ func (s *Sim) onPingAnswered() {
 // smaller (myId > peersId: the other one starts, and we answer its offer in
 // onIncomingCallP2P).
 func (s *Sim) maybeStartP2P(userLeft bool) {
-	if !s.cfg.Deployment.P2PEnabled() || s.lib.others != 1 || Node > s.cfg.Room.ParticipantID(0) {
+	if !s.cfg.Deployment.P2PEnabled() {
 		return
 	}
-	if st := s.p2pState(); st != SessionNone && st != SessionEnded {
+	if s.lib.others != 1 {
+		s.clearDeferredP2P() // _maybeClearDeferredStartP2P: not two any more
 		return
 	}
-	// _startP2PSession creates the session at once; JingleSessionPC.invite
-	// sends the offer once it is made (p2pStartMs).
+	if st := s.p2pState(); Node > s.cfg.Room.ParticipantID(0) || (st != SessionNone && st != SessionEnded) {
+		return
+	}
+	// _startP2PSession clears a deferred start and creates the session at
+	// once; JingleSessionPC.invite sends the offer once it is made
+	// (p2pStartMs).
 	start := func() {
-		if st := s.p2pState(); !s.inRoom() || s.lib.others != 1 || (st != SessionNone && st != SessionEnded) {
+		s.clearDeferredP2P()
+		if st := s.p2pState(); !s.inRoom() || (st != SessionNone && st != SessionEnded) {
 			return
 		}
 		s.fireSession(s.p2p, evInitiate)
@@ -309,10 +315,29 @@ func (s *Sim) maybeStartP2P(userLeft bool) {
 		})
 	}
 	if userLeft {
-		s.afterP2P(backToP2PDelayMs, start)
+		// deferredStartP2PTask: one at a time, cleared when the call is no
+		// longer two-party.
+		if s.lib.deferredP2P {
+			return
+		}
+		s.lib.deferredP2P = true
+		gen := s.lib.deferredP2PGen
+		s.after(backToP2PDelayMs, func() {
+			if gen == s.lib.deferredP2PGen {
+				start()
+			}
+		})
 		return
 	}
 	start()
+}
+
+// clearDeferredP2P is _maybeClearDeferredStartP2P.
+func (s *Sim) clearDeferredP2P() {
+	if s.lib.deferredP2P {
+		s.lib.deferredP2P = false
+		s.lib.deferredP2PGen++
+	}
 }
 
 // onIncomingCallP2P is JitsiConference._onIncomingCallP2P: the other
