@@ -141,7 +141,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return d.Control(c)
 	}
 	if *mediaOn {
-		d.SetBridges(realBridge)
+		d.SetBridges(xmpp.MediaPeer)
 	}
 	ep, err := xmpp.New(xmpp.Options{Addr: *addr, Server: d.Server(), Control: control})
 	if err != nil {

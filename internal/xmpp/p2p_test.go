@@ -51,21 +51,11 @@ func (c *countedPeer) Close() error {
 }
 
 func (ps *peers) make(o BridgeOptions) (Bridge, error) {
-	f := media.FaultNone
-	if o.Unreachable {
-		f = media.FaultUnreachable
-	}
-	opts := media.Options{SID: o.SID, Initiator: o.Initiator, BridgeSessionID: o.BridgeSessionID, Region: o.Region, Fault: f}
-	switch {
-	case o.P2P && o.Responder:
-		opts.Role, opts.Responder = media.RoleP2PResponder, o.Peer
-	case o.P2P:
-		opts.Role = media.RoleP2PInitiator
-	}
-	p, err := media.NewPeer(opts)
+	b, err := MediaPeer(o)
 	if err != nil {
 		return nil, err
 	}
+	p := b.(*media.Peer)
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	ps.made = append(ps.made, o)

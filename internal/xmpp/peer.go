@@ -1,14 +1,14 @@
-package main
+//go:build !js
 
-import (
-	"github.com/jitsi-sim/confsim/internal/media"
-	"github.com/jitsi-sim/confsim/internal/xmpp"
-)
+package xmpp
 
-// realBridge makes a JVB session's bridge, or the other participant of a
-// P2P session, a real WebRTC peer on loopback (internal/media),
-// unreachable when the server side's network fails the session's checks.
-func realBridge(o xmpp.BridgeOptions) (xmpp.Bridge, error) {
+import "github.com/jitsi-sim/confsim/internal/media"
+
+// MediaPeer is the NewBridgeFunc of real media: a JVB session's bridge, or
+// the other participant of a P2P session, as a WebRTC peer on loopback
+// (internal/media), unreachable or offering no candidate when the server
+// side's network says so.
+func MediaPeer(o BridgeOptions) (Bridge, error) {
 	f := media.FaultNone
 	switch {
 	case o.NoCandidates:
